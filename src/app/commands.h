@@ -1,0 +1,29 @@
+// Subcommands. Each Add*Command registers its flags on `app` and returns the
+// runner to call when that subcommand was chosen. Commands that read the
+// shared configuration (serve, stream, ...) call ActiveConfig() inside their
+// runner: by then defaults, --config TOML, MAILPULSE_* and flags are layered.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+
+#include "common/config.h"
+
+namespace mailpulse {
+
+struct Command {
+  CLI::App* cli = nullptr;
+  std::function<int()> run;
+};
+
+// The configuration layered for this run (valid inside runners).
+const Config& ActiveConfig();
+// Registers every configuration key as a flag on `cmd` (serve, stream, ...).
+void AddConfigFlags(CLI::App* cmd);
+
+Command AddServeCommand(CLI::App& app);     // app/cmd_serve.cc
+Command AddStreamCommand(CLI::App& app);    // app/cmd_stream.cc: stream describe | read
+Command AddKeygenCommand(CLI::App& app);    // app/cmd_simulate.cc
+Command AddSimulateCommand(CLI::App& app);  // app/cmd_simulate.cc
+
+}  // namespace mailpulse
