@@ -1,58 +1,99 @@
 #include "app/cli.h"
 
-#include <CLI/CLI.hpp>
 #include <cstdio>
-#include <iostream>
 #include <map>
-#include <optional>
+#include <spdlog/spdlog.h>
 
+#include "app/commands.h"
 #include "common/config.h"
 
 namespace mailpulse {
 namespace {
 
-// Adds every configuration key as a flag of `cmd`; values land in `flags`.
-void AddConfigFlags(CLI::App* cmd, std::map<std::string, std::optional<std::string>>& flags) {
-  for (const ConfigKey& k : ConfigKeys()) {
-    std::string help = std::string(k.description) + " [env " + EnvName(k) + ", default '" +
-                       k.default_value + "']";
-    auto& slot = flags[k.key];
-    if (k.type == ConfigType::kBool) {
-      cmd->add_flag_function(
-          FlagName(k) + "{true}",
-          [&slot](int64_t) {},  // value captured by the callback below
-          help);
-      cmd->get_option(FlagName(k))->each([&slot](const std::string& v) { slot = v; });
-    } else {
-      cmd->add_option_function<std::string>(
-          FlagName(k), [&slot](const std::string& v) { slot = v; }, help);
-    }
+Config& MutableConfig() {
+  static Config config;
+  return config;
+}
+
+// Flags given on the command line, by config key; layered last.
+std::map<std::string, std::string>& FlagValues() {
+  static std::map<std::string, std::string> values;
+  return values;
+}
+
+std::string& ConfigPath() {
+  static std::string path;
+  return path;
+}
+
+Status LayerConfig() {
+  Config& config = MutableConfig();
+  const char* env_path = std::getenv("MAILPULSE_CONFIG");
+  std::string path = !ConfigPath().empty() ? ConfigPath() : (env_path ? env_path : "");
+  if (!path.empty()) MP_RETURN_IF_ERROR(config.LoadToml(path));
+  MP_RETURN_IF_ERROR(config.LoadEnvironment());
+  for (const auto& [key, value] : FlagValues()) {
+    Status st = config.Set(key, value);
+    if (!st.ok()) return Status::Invalid("--" + key + ": " + st.message());
   }
+  return Status::Ok();
 }
 
 }  // namespace
 
-int RunCli(int argc, char** argv) {
-  CLI::App app{"mailpulse — real-time analytics for SendGrid email events"};
-  app.require_subcommand(1);
-  std::string config_path;
-  std::map<std::string, std::optional<std::string>> flags;
+const Config& ActiveConfig() { return MutableConfig(); }
 
-  CLI::App* config_doc = app.add_subcommand("config-doc", "Print the configuration reference (Markdown).");
-  (void)config_doc;
+void AddConfigFlags(CLI::App* cmd) {
+  cmd->add_option("--config", ConfigPath(), "TOML configuration file [env MAILPULSE_CONFIG]");
+  for (const ConfigKey& k : ConfigKeys()) {
+    std::string key = k.key;
+    std::string help = std::string(k.description) + " [env " + EnvName(k) + "; default: " +
+                       (k.default_value[0] ? k.default_value : "none") + "]";
+    if (k.type == ConfigType::kBool) {
+      // --allow-unsigned, or --allow-unsigned=false (CLI11 passes -1 for a false value)
+      cmd->add_flag_function(
+          FlagName(k), [key](int64_t count) { FlagValues()[key] = count > 0 ? "true" : "false"; },
+          help);
+    } else {
+      cmd->add_option_function<std::string>(
+          FlagName(k), [key](const std::string& v) { FlagValues()[key] = v; }, help);
+    }
+  }
+}
+
+int RunCli(int argc, char** argv) {
+  CLI::App app{"mailpulse: real-time analytics for SendGrid email events"};
+  app.require_subcommand(1);
+  app.set_help_all_flag("--help-all", "Show help for every subcommand");
+
+  std::vector<Command> commands;
+  commands.push_back(AddServeCommand(app));
+  commands.push_back(AddStreamCommand(app));
+  commands.push_back(AddKeygenCommand(app));
+  commands.push_back(AddSimulateCommand(app));
+
+  CLI::App* config_doc = app.add_subcommand("config-doc", "Print the configuration reference (Markdown)");
+  commands.push_back({config_doc, [] {
+                        std::fputs(Config::MarkdownReference().c_str(), stdout);
+                        return 0;
+                      }});
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
-  if (config_doc->parsed()) {
-    std::fputs(Config::MarkdownReference().c_str(), stdout);
-    return 0;
+  Status st = LayerConfig();
+  if (!st.ok()) {
+    std::fprintf(stderr, "mailpulse: configuration error: %s\n", st.message().c_str());
+    return 2;
   }
-  (void)config_path;
-  (void)AddConfigFlags;
-  return 0;
+  auto level = spdlog::level::from_str(ActiveConfig().GetString("log_level"));
+  spdlog::set_level(level);
+  for (const Command& c : commands) {
+    if (c.cli != nullptr && c.cli->parsed()) return c.run();
+  }
+  return 2;
 }
 
 }  // namespace mailpulse

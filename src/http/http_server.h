@@ -1,0 +1,105 @@
+// HttpServer: the HTTP/1.1 front door (API Gateway's role), on Boost.Beast.
+//
+// Keep-alive, many concurrent connections, one io_context run by N threads
+// (all cores by default). Each connection reads the request header first
+// (with its own timeout), lets the router refuse early (404, 401, 413, 415)
+// without reading a body it would throw away, then reads the body under a
+// byte limit and a second timeout. Handlers answer asynchronously through a
+// Responder, from any thread: ingest answers only after the stream has made
+// the events durable, so the connection simply waits for that.
+//
+// Thread-safety: Start/Stop from one controlling thread; handlers run on
+// server threads and must not block.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <optional>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/metrics.h"
+#include "common/status.h"
+
+namespace mailpulse {
+
+struct HttpRequest {
+  std::string method;
+  std::string target;  // path and query, as sent
+  std::string path;    // target without the query
+  std::string query;
+  std::vector<std::string> params;  // path parameters matched by the router
+  // Header lookup (case-insensitive); empty view when absent.
+  std::function<std::string_view(std::string_view name)> header;
+  std::string body;  // with spare capacity for parsers that read past the end (simdjson)
+  uint64_t content_length = 0;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+  bool close = false;  // close the connection after this response
+
+  // {"error":"<reason>"} with the given status.
+  static HttpResponse Error(int status, std::string_view reason);
+  static HttpResponse Json(int status, std::string body);
+};
+
+// Called exactly once per request, from any thread.
+using Responder = std::function<void(HttpResponse)>;
+
+// What the server asks of the application.
+class HttpHandler {
+ public:
+  virtual ~HttpHandler() = default;
+  // After the header is read and before the body is: return a response to
+  // refuse the request without reading its body (the connection is closed),
+  // or nullopt to go on. `req.body` is empty here.
+  virtual std::optional<HttpResponse> Precheck(const HttpRequest& req) = 0;
+  // With the whole body. Must eventually call respond exactly once.
+  virtual void Handle(HttpRequest req, Responder respond) = 0;
+  // Route label for metrics (a pattern, never raw user input).
+  virtual std::string RouteLabel(const HttpRequest& req) const = 0;
+};
+
+struct HttpServerOptions {
+  std::string listen = "127.0.0.1:8080";  // HOST:PORT; port 0 picks a free one
+  int threads = 0;                        // 0 = hardware concurrency
+  uint64_t max_body_bytes = 4u << 20;
+  int64_t header_timeout_seconds = 10;
+  int64_t body_timeout_seconds = 30;
+  uint32_t max_connections = 10000;
+  size_t body_padding = 64;  // spare capacity after the body
+};
+
+class HttpServer {
+ public:
+  HttpServer(HttpServerOptions options, HttpHandler* handler, MetricsRegistry* metrics);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Binds and starts the worker threads.
+  Status Start();
+  // The port actually bound (after Start).
+  uint16_t port() const;
+  // Closes the listening socket; open connections carry on.
+  void StopAccepting();
+  // Waits until every request handed to the handler has been answered.
+  bool WaitIdle(std::chrono::milliseconds limit);
+  // Stops accepting, waits (up to 10 s) for answers in flight, closes
+  // connections, joins threads.
+  void Stop();
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace mailpulse

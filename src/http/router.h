@@ -1,0 +1,59 @@
+// Router: maps (method, path pattern) to route handlers and implements the
+// server's HttpHandler. Patterns are literal paths with an optional trailing
+// "{param}" segment ("/v1/webhooks/sendgrid/{name}"); the matched value is
+// passed in HttpRequest::params. Unknown paths get 404, known paths with
+// another method 405, both with a JSON reason.
+//
+// Routes are added before the server starts and never after (no locking).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "http/http_server.h"
+
+namespace mailpulse {
+
+class RouteHandler {
+ public:
+  virtual ~RouteHandler() = default;
+  // See HttpHandler::Precheck. Default: go on.
+  virtual std::optional<HttpResponse> Precheck(const HttpRequest&) { return std::nullopt; }
+  virtual void Handle(HttpRequest req, Responder respond) = 0;
+};
+
+// Adapts a plain function returning a response at once.
+class FunctionRoute final : public RouteHandler {
+ public:
+  explicit FunctionRoute(std::function<HttpResponse(const HttpRequest&)> fn) : fn_(std::move(fn)) {}
+  void Handle(HttpRequest req, Responder respond) override { respond(fn_(req)); }
+
+ private:
+  std::function<HttpResponse(const HttpRequest&)> fn_;
+};
+
+class Router final : public HttpHandler {
+ public:
+  // `handler` must outlive the router.
+  void Add(std::string method, std::string pattern, RouteHandler* handler);
+
+  std::optional<HttpResponse> Precheck(const HttpRequest& req) override;
+  void Handle(HttpRequest req, Responder respond) override;
+  std::string RouteLabel(const HttpRequest& req) const override;
+
+ private:
+  struct Route {
+    std::string method;
+    std::string prefix;  // literal part
+    bool has_param = false;
+    std::string pattern;
+    RouteHandler* handler = nullptr;
+  };
+  // Route for the path (any method) and for path+method; param filled on match.
+  const Route* Match(const HttpRequest& req, bool* path_known, std::string* param) const;
+
+  std::vector<Route> routes_;
+};
+
+}  // namespace mailpulse
