@@ -43,9 +43,12 @@ dd_synced() {
   echo "- filesystem of the data dir: $(findmnt -n -o FSTYPE,SOURCE -T "$DDDIR" 2>/dev/null | tr -s ' ' || echo unknown)"
   echo "- tools: $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2), nginx $(nginx -v 2>&1 | sed 's/.*nginx\///'), node $(node --version)"
   echo "- load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
-  read -r mb64 _ <<<"$(dd_synced 64k 2000)"
+  read -r mb64 iops64 <<<"$(dd_synced 64k 2000)"
   read -r _ iops512 <<<"$(dd_synced 512 2000)"
-  echo "- disk, synced writes (dd oflag=dsync): 64 KiB x 2000: ${mb64} MB/s; 512 B x 2000: ${iops512} writes/s"
+  read -r mb1m iops1m <<<"$(dd_synced 1M 200)"
+  echo "- disk, synced writes (dd oflag=dsync, one write+sync at a time):"
+  echo "  512 B x 2000: ${iops512} writes/s; 64 KiB x 2000: ${mb64} MB/s (${iops64} writes/s);" \
+    "1 MiB x 200: ${mb1m} MB/s (${iops1m} writes/s)"
   echo
 } | tee "$BENCH_OUT/machine.md"
 

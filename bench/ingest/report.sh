@@ -55,7 +55,8 @@ BEGIN {
       }
       batches[f["batch"]] = 1
     }
-    if (f["tag"] == "half-try") { half[f["batch"] SUBSEP f["conns"]] = line }
+    if (f["tag"] == "half-try") { half[f["server"] SUBSEP f["batch"] SUBSEP f["conns"]] = line }
+    if (f["tag"] == "half-paced") { pacedrun[f["server"] SUBSEP f["batch"]] = line }
     if (f["tag"] == "signed") signed = line
     if (f["tag"] == "same-bodies-unsigned") unsigned = line
   }
@@ -84,17 +85,28 @@ BEGIN {
   }
 
   while ((getline line < (out "/half.txt")) > 0) {
+    if (line ~ /^paced /) { paced[++npaced] = line; continue }
     if (!printed_half) {
-      print "\n### mailpulse at about half its peak rate (fewer connections, closed loop)\n"
-      print "| batch | peak req/s | target req/s | conns | achieved req/s | events/s | p50 ms | p99 ms |"
-      print "|---:|---:|---:|---:|---:|---:|---:|---:|"
+      print "\n### At about half the peak rate (fewer connections, closed loop)\n"
+      print "| server | batch | peak req/s | target req/s | conns | achieved req/s | events/s | p50 ms | p99 ms |"
+      print "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
       printed_half = 1
     }
-    kv(line, h); kv(half[h["batch"] SUBSEP h["conns"]], f)
-    printf "| %d | %s | %s | %d | %s | %s | %s | %s |\n", h["batch"], r1(h["peak_rps"]), r1(h["target_rps"]), \
+    kv(line, h); kv(half[h["server"] SUBSEP h["batch"] SUBSEP h["conns"]], f)
+    printf "| %s | %d | %s | %s | %d | %s | %s | %s | %s |\n", h["server"], h["batch"], r1(h["peak_rps"]), r1(h["target_rps"]), \
       h["conns"], r1(f["rps"]), r1(f["eps"]), ms(f["p50_ms"]), ms(f["p99_ms"])
   }
   close(out "/half.txt")
+  if (npaced) {
+    print "\n### Paced to about half the peak (peak connection count, wrk delay() per request)\n"
+    print "| server | batch | target req/s | conns | delay ms | achieved req/s | events/s | p50 ms | p99 ms |"
+    print "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+    for (i = 1; i <= npaced; i++) {
+      kv(paced[i], h); kv(pacedrun[h["server"] SUBSEP h["batch"]], f)
+      printf "| %s | %d | %s | %d | %d | %s | %s | %s | %s |\n", h["server"], h["batch"], r1(h["target_rps"]), h["conns"], \
+        h["delay_ms"], r1(f["rps"]), r1(f["eps"]), ms(f["p50_ms"]), ms(f["p99_ms"])
+    }
+  }
 
   if (signed != "") {
     kv(signed, f); kv(unsigned, g)
@@ -119,14 +131,15 @@ BEGIN {
   print "\n(nginx: master process only; its workers are separate processes.)"
 }' </dev/null
 
-# mailpulse histograms: mean of every *_seconds histogram per server run.
+# mailpulse histograms: count and mean of every histogram per server run
+# (summed over labels, e.g. over shards); *_seconds means are in ms.
 shopt -s nullglob
 files=("$OUT"/raw/metrics-*.txt)
 if ((${#files[@]})); then
   echo
   echo "### mailpulse histograms (sum/count from /metrics at the end of each server run)"
   echo
-  echo "| server run | histogram | count | mean ms |"
+  echo "| server run | histogram | count | mean |"
   echo "|---|---|---:|---:|"
   for f in "${files[@]}"; do
     run="$(basename "$f" .txt)"
@@ -134,9 +147,14 @@ if ((${#files[@]})); then
     awk -v run="$run" '
       /^#/ { next }
       { name = $1; sub(/\{.*/, "", name) }
-      name ~ /_seconds_sum$/ { base = substr(name, 1, length(name) - 4); sum[base] += $2 }
-      name ~ /_seconds_count$/ { base = substr(name, 1, length(name) - 6); cnt[base] += $2 }
-      END { for (b in cnt) if (cnt[b] > 0) printf "| %s | %s | %d | %.3f |\n", run, b, cnt[b], 1000 * sum[b] / cnt[b] }
+      name ~ /_sum$/ { base = substr(name, 1, length(name) - 4); sum[base] += $2 }
+      name ~ /_count$/ { base = substr(name, 1, length(name) - 6); cnt[base] += $2 }
+      END {
+        for (b in cnt) if ((b in sum) && cnt[b] > 0) {
+          if (b ~ /_seconds$/) printf "| %s | %s | %d | %.3f ms |\n", run, b, cnt[b], 1000 * sum[b] / cnt[b]
+          else printf "| %s | %s | %d | %.2f |\n", run, b, cnt[b], sum[b] / cnt[b]
+        }
+      }
     ' "$f" | sort
   done
 fi

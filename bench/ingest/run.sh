@@ -16,6 +16,7 @@
 #   BENCH_CONNS     ["16 32 64"]           BENCH_BATCHES  ["100 1000"]
 #   BENCH_SERVERS   ["nginx node mailpulse"]
 #   BENCH_HALF_CONNS ["1 2 4 8"] tried in order until the rate reaches half the peak
+#   BENCH_HALF_SERVERS ["mailpulse"] servers that get the half-peak runs
 #   BENCH_SIGNED_BODIES [3000] distinct pre-signed bodies of BENCH_SIGNED_BATCH [100] events
 set -euo pipefail
 
@@ -28,6 +29,7 @@ CONNS="${BENCH_CONNS:-16 32 64}"
 BATCHES="${BENCH_BATCHES:-100 1000}"
 SERVERS="${BENCH_SERVERS:-nginx node mailpulse}"
 HALF_CONNS="${BENCH_HALF_CONNS:-1 2 4 8}"
+HALF_SERVERS="${BENCH_HALF_SERVERS:-mailpulse}"
 SIGNED_BODIES="${BENCH_SIGNED_BODIES:-3000}"
 SIGNED_BATCH="${BENCH_SIGNED_BATCH:-100}"
 OUT="${BENCH_OUT:-$ROOT/bench/results/$(date -u +%Y%m%dT%H%M%SZ)}"
@@ -160,20 +162,34 @@ sweep() {
   done
 }
 
-# half_rate BATCH: fewer connections (closed loop) until the rate reaches
+# half_rate SERVER BATCH: fewer connections (closed loop) until the rate reaches
 # half of PEAK_RPS; every try is recorded, the closest to half is marked.
+# (Debian has no wrk2, so there is no open-loop constant-rate run.)
 half_rate() {
-  local batch="$1" target line rps best="" best_diff=1e18 diff
+  local server="$1" batch="$2" target line rps best="" best_diff=1e18 diff
+  local -A half=()
   target="$(awk -v p="$PEAK_RPS" 'BEGIN { printf "%.1f", p / 2 }')"
   for c in $HALF_CONNS; do
     [[ "$c" -lt "$PEAK_CONNS" ]] || break
-    line="$(run_wrk "half-try" mailpulse "$batch" "$c" "$DURATION" webhook.lua)"
+    line="$(run_wrk "half-try" "$server" "$batch" "$c" "$DURATION" webhook.lua)"
+    half[$c]="$line"
     rps="$(field rps "$line")"
     diff="$(awk -v a="$rps" -v b="$target" 'BEGIN { d = a - b; print (d < 0 ? -d : d) }')"
     if fgt "$best_diff" "$diff"; then best_diff="$diff"; best="$c"; fi
     fgt "$rps" "$target" && break
   done
-  [[ -n "$best" ]] && echo "half batch=$batch conns=$best target_rps=$target peak_rps=$PEAK_RPS" >>"$OUT/half.txt"
+  [[ -n "$best" ]] || return 0
+  echo "half server=$server batch=$batch conns=$best target_rps=$target peak_rps=$PEAK_RPS" >>"$OUT/half.txt"
+
+  # Second way: the peak's connection count, each connection pausing with
+  # wrk's delay() so that conns / (latency + delay) is about the target. Still
+  # a closed loop (a slow answer delays the next request), so it is a check on
+  # the first figure, not a constant-rate (wrk2-style) measurement.
+  local p50 delay
+  p50="$(field p50_ms "${half[$best]}")"
+  delay="$(awk -v c="$PEAK_CONNS" -v t="$target" -v l="$p50" 'BEGIN { d = 1000 * c / t - l; printf "%d", (d < 1 ? 1 : d + 0.5) }')"
+  line="$(run_wrk half-paced "$server" "$batch" "$PEAK_CONNS" "$DURATION" webhook.lua BENCH_DELAY_MS="$delay")"
+  echo "paced server=$server batch=$batch conns=$PEAK_CONNS delay_ms=$delay target_rps=$target" >>"$OUT/half.txt"
 }
 
 dump_metrics() { curl -s --max-time 5 "$BASE/metrics" >"$OUT/raw/metrics-$1.txt" || true; }
@@ -187,8 +203,8 @@ for server in $SERVERS; do
       *) log "unknown server $server"; exit 2 ;;
     esac
     sweep "$server" "$batch"
+    if [[ " $HALF_SERVERS " == *" $server "* ]]; then half_rate "$server" "$batch"; fi
     if [[ "$server" == mailpulse ]]; then
-      half_rate "$batch"
       dump_metrics "b$batch"
       du -sk "$TMP/data" | awk '{print $1}' >"$OUT/raw/mailpulse-b$batch.data_kb"
     fi
