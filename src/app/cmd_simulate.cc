@@ -143,7 +143,7 @@ int RunSimulate(const SimulateFlags& f) {
                             std::chrono::system_clock::now().time_since_epoch())
                             .count();
   t.start_unix_seconds = now_s - 3 * 3600;
-  t.messages_per_second = f.rate > 0 ? std::max(1.0, f.rate / 3.2) : 20;
+  t.messages_per_second = f.rate > 0 ? std::max(1.0, f.rate / 3.2) : 1000;
   TrafficGenerator gen(t);
 
   std::signal(SIGINT, OnStopSignal);
