@@ -66,7 +66,9 @@ Status ShardLog::Recover() {
     v.records = scan.records;
     v.min_arrival_ms = scan.min_arrival_ms;
     v.max_arrival_ms = scan.max_arrival_ms;
-    if (prev_last != 0 && firsts[i] != prev_last + 1 && !segments_.empty()) {
+    // (An empty newest segment with a wrong name is repaired below, not a gap.)
+    bool empty_tail = last && v.records == 0;
+    if (prev_last != 0 && firsts[i] != prev_last + 1 && !segments_.empty() && !empty_tail) {
       segments_.rbegin()->second.corruption = Status::Corruption(
           "records " + std::to_string(prev_last + 1) + ".." + std::to_string(firsts[i] - 1) +
           " missing between segments in " + opt_.dir);
@@ -100,8 +102,9 @@ Status ShardLog::Recover() {
         // An empty newest segment whose name does not continue the sequence
         // (this writer never makes one); the sequence continues from the last
         // record, so replace it.
-        MP_RETURN_IF_ERROR(fs.Remove(SegmentPath(tail.first_seq)));
-        segments_.erase(tail.first_seq);
+        const uint64_t misnamed = tail.first_seq;
+        MP_RETURN_IF_ERROR(fs.Remove(SegmentPath(misnamed)));
+        segments_.erase(misnamed);
         next_seq_ = prev_last + 1;
         need_new = true;
       }
