@@ -1,0 +1,214 @@
+#include "app/server_app.h"
+
+#include <filesystem>
+#include <spdlog/spdlog.h>
+
+#include "event/event.h"
+#include "event/webhook_body.h"
+#include "http/http_server.h"
+#include "http/router.h"
+#include "ingest/auth.h"
+#include "ingest/dedupe_index.h"
+#include "ingest/ingest_probe.h"
+#include "ingest/webhook_handler.h"
+#include "stream/local/local_stream.h"
+
+namespace mailpulse {
+
+struct ServerApp::Parts {
+  MetricsRegistry metrics;
+  std::unique_ptr<Stream> events;
+  std::unique_ptr<Stream> errors;
+  std::vector<std::unique_ptr<DedupeIndex>> dedupe;
+  std::unique_ptr<IngestProbe> probe;
+  std::unique_ptr<WebhookHandler> webhook;
+  std::unique_ptr<FunctionRoute> healthz, readyz, metrics_route;
+  Router router;
+  std::unique_ptr<HttpServer> server;
+  std::atomic<bool> ready{false};
+};
+
+ServerApp::ServerApp(const Config& config) : config_(config), parts_(std::make_unique<Parts>()) {}
+ServerApp::~ServerApp() { Stop(); }
+MetricsRegistry& ServerApp::metrics() { return parts_->metrics; }
+uint16_t ServerApp::port() const { return parts_->server ? parts_->server->port() : 0; }
+
+namespace {
+
+Result<std::vector<WebhookEndpoint>> BuildEndpoints(const Config& c) {
+  std::vector<WebhookEndpoint> out;
+  bool allow_unsigned = c.GetBool("allow_unsigned");
+  auto add = [&](std::string name, const std::string& key) -> Status {
+    WebhookEndpoint ep;
+    ep.name = std::move(name);
+    if (!key.empty()) {
+      auto v = SignatureVerifier::FromBase64Key(key);
+      if (!v.ok()) return Status::Invalid("public key of webhook '" + ep.name + "': " + v.status().message());
+      ep.verifier = std::move(v).value();
+    }
+    out.push_back(std::move(ep));
+    return Status::Ok();
+  };
+  const std::string& default_key = c.GetString("sendgrid_public_key");
+  if (!default_key.empty() || allow_unsigned) MP_RETURN_IF_ERROR(add("default", default_key));
+  for (const std::string& entry : c.GetList("webhook_keys")) {
+    auto eq = entry.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return Status::Invalid("webhook_keys entry must be NAME=BASE64_KEY, got '" + entry + "'");
+    }
+    std::string name = entry.substr(0, eq);
+    for (char ch : name) {
+      if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '-' && ch != '_') {
+        return Status::Invalid("webhook name '" + name + "' may only hold letters, digits, '-' and '_'");
+      }
+    }
+    MP_RETURN_IF_ERROR(add(name, entry.substr(eq + 1)));
+  }
+  if (out.empty()) {
+    return Status::Invalid(
+        "no webhook key configured: set --sendgrid-public-key (SendGrid: Settings > Mail Settings > "
+        "Signed Event Webhook) or --webhook-keys NAME=KEY, or pass --allow-unsigned for local testing");
+  }
+  return out;
+}
+
+// Refills each shard's dedupe index from the records still inside the window.
+Status RebuildDedupe(Stream& stream, std::vector<std::unique_ptr<DedupeIndex>>& dedupe,
+                     UnixMillis now, int64_t window_ms) {
+  uint64_t total = 0;
+  WebhookBodyParser parser;
+  BodyElement el;
+  for (uint32_t s = 0; s < stream.shard_count(); ++s) {
+    MP_ASSIGN_OR_RETURN(auto reader, stream.OpenReader(ShardId(s), StartPosition::AtTimestamp(now - window_ms)));
+    for (;;) {
+      MP_ASSIGN_OR_RETURN(auto batch, reader->Read(4096, 16 << 20));
+      if (batch.empty()) break;
+      for (const StreamRecord& r : batch) {
+        Status st = parser.ParseOne(r.payload, r.arrival_ms, &el);
+        if (!st.ok() || el.reject_reason) {
+          spdlog::warn("dedupe rebuild: shard {} seq {}: {}", s, r.seq.value(),
+                       st.ok() ? *el.reject_reason : st.message());
+          continue;
+        }
+        dedupe[s]->InsertDurable(DedupeKey(el.fields), r.arrival_ms);
+        ++total;
+      }
+    }
+  }
+  spdlog::info("dedupe index rebuilt from the stream: {} events of the last {} s", total, window_ms / 1000);
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status ServerApp::Start() {
+  const Config& c = config_;
+  Parts& p = *parts_;
+  MP_ASSIGN_OR_RETURN(std::vector<WebhookEndpoint> endpoints, BuildEndpoints(c));
+  MP_ASSIGN_OR_RETURN(WebhookAuth auth, WebhookAuth::Create(c.GetString("basic_auth"), c.GetList("bearer_tokens")));
+  if (c.GetBool("allow_unsigned")) {
+    spdlog::warn("--allow-unsigned: requests without a SendGrid signature are accepted; use only for local testing");
+  }
+  if (!c.GetString("stream").empty() && c.GetString("stream") != "local") {
+    return Status::Invalid("stream backend '" + c.GetString("stream") +
+                           "' is not available in this build; leave --stream empty for the embedded log");
+  }
+
+  std::filesystem::path data_dir = c.GetString("data_dir");
+  std::error_code ec;
+  std::filesystem::create_directories(data_dir, ec);
+  if (ec) return Status::Fail("cannot create data dir " + data_dir.string() + ": " + ec.message());
+
+  LocalStreamOptions so;
+  so.dir = (data_dir / "stream").string();
+  so.shards = static_cast<uint32_t>(c.GetInt("shards"));
+  so.segment_bytes = static_cast<uint64_t>(c.GetInt("segment_size"));
+  so.retention_seconds = c.GetInt("retention");
+  so.retention_bytes_per_shard = static_cast<uint64_t>(c.GetInt("retention_bytes"));
+  so.disk_budget_bytes = static_cast<uint64_t>(c.GetInt("disk_budget"));
+  so.compression_level = static_cast<int>(c.GetInt("compression_level"));
+  so.metrics = &p.metrics;
+  so.metrics_name = "events";
+  MP_ASSIGN_OR_RETURN(p.events, LocalStream::Open(so));
+
+  LocalStreamOptions eo = so;
+  eo.dir = (data_dir / "errors").string();
+  eo.shards = 1;
+  eo.metrics_name = "errors";
+  MP_ASSIGN_OR_RETURN(p.errors, LocalStream::Open(eo));
+
+  DedupeOptions dopts;
+  dopts.window_ms = c.GetInt("dedupe_window") * 1000;
+  dopts.memory_budget_bytes = static_cast<size_t>(c.GetInt("dedupe_memory")) / p.events->shard_count();
+  for (uint32_t s = 0; s < p.events->shard_count(); ++s) p.dedupe.push_back(std::make_unique<DedupeIndex>(dopts));
+  MP_RETURN_IF_ERROR(RebuildDedupe(*p.events, p.dedupe, Clock::System().NowMillis(), dopts.window_ms));
+  Gauge& dedupe_bytes = p.metrics.GetGauge("mailpulse_dedupe_memory_bytes", "Memory held by the dedupe index");
+  Gauge& dedupe_entries = p.metrics.GetGauge("mailpulse_dedupe_entries", "Event ids remembered for dedupe");
+  Gauge& dedupe_window = p.metrics.GetGauge("mailpulse_dedupe_window_effective_seconds",
+                                            "Age of the oldest remembered event id (below dedupe_window when the budget evicts)");
+  p.metrics.AddRefresher([&p, &dedupe_bytes, &dedupe_entries, &dedupe_window] {
+    int64_t bytes = 0, entries = 0, window = INT64_MAX;
+    UnixMillis now = Clock::System().NowMillis();
+    for (auto& d : p.dedupe) {
+      bytes += static_cast<int64_t>(d->memory_bytes());
+      entries += static_cast<int64_t>(d->entries());
+      window = std::min<int64_t>(window, d->effective_window_ms(now));
+    }
+    dedupe_bytes.Set(bytes);
+    dedupe_entries.Set(entries);
+    dedupe_window.Set(window == INT64_MAX ? 0 : window / 1000);
+  });
+
+  p.probe = std::make_unique<IngestProbe>(p.metrics);
+  WebhookHandlerOptions wo;
+  wo.allow_unsigned = c.GetBool("allow_unsigned");
+  wo.signature_max_age_seconds = c.GetInt("signature_max_age");
+  p.webhook = std::make_unique<WebhookHandler>(wo, std::move(endpoints), std::move(auth), p.events.get(),
+                                               p.errors.get(), &p.dedupe, &Clock::System(), p.probe.get());
+  p.healthz = std::make_unique<FunctionRoute>([](const HttpRequest&) {
+    return HttpResponse::Json(200, R"({"status":"ok"})");
+  });
+  p.readyz = std::make_unique<FunctionRoute>([&p](const HttpRequest&) {
+    if (!p.ready.load()) return HttpResponse::Error(503, "starting or stopping");
+    return HttpResponse::Json(200, R"({"status":"ready"})");
+  });
+  p.metrics_route = std::make_unique<FunctionRoute>([&p](const HttpRequest&) {
+    HttpResponse r;
+    r.content_type = "text/plain; version=0.0.4";
+    r.body = p.metrics.RenderPrometheus();
+    return r;
+  });
+  p.router.Add("POST", "/v1/webhooks/sendgrid", p.webhook.get());
+  p.router.Add("POST", "/v1/webhooks/sendgrid/{name}", p.webhook.get());
+  p.router.Add("GET", "/healthz", p.healthz.get());
+  p.router.Add("GET", "/readyz", p.readyz.get());
+  p.router.Add("GET", "/metrics", p.metrics_route.get());
+
+  HttpServerOptions ho;
+  ho.listen = c.GetString("listen");
+  ho.threads = static_cast<int>(c.GetInt("threads"));
+  ho.max_body_bytes = static_cast<uint64_t>(c.GetInt("max_body"));
+  ho.header_timeout_seconds = c.GetInt("header_timeout");
+  ho.body_timeout_seconds = c.GetInt("body_timeout");
+  ho.max_connections = static_cast<uint32_t>(c.GetInt("max_connections"));
+  p.server = std::make_unique<HttpServer>(ho, &p.router, &p.metrics);
+  MP_RETURN_IF_ERROR(p.server->Start());
+  p.ready.store(true);
+  spdlog::info("mailpulse listening on http://{}:{} (webhook POST /v1/webhooks/sendgrid, metrics /metrics)",
+               ho.listen.substr(0, ho.listen.rfind(':')), p.server->port());
+  return Status::Ok();
+}
+
+void ServerApp::Stop() {
+  Parts& p = *parts_;
+  if (!p.server) return;
+  p.ready.store(false);
+  p.server->StopAccepting();
+  p.server->WaitIdle(std::chrono::seconds(10));
+  if (p.events) p.events->Close();
+  if (p.errors) p.errors->Close();
+  p.server->Stop();
+  p.server.reset();
+}
+
+}  // namespace mailpulse
