@@ -24,7 +24,7 @@ mkdir -p "$BENCH_OUT"
 DDDIR="$(mktemp -d "${TMPDIR:-/tmp}/mailpulse-dd.XXXXXX")"
 trap 'rm -rf "$DDDIR"' EXIT
 
-# dd_synced BS COUNT: "<MB/s> <writes/s>" for COUNT synced writes of BS bytes.
+# dd_synced BYTES COUNT: "<MB/s> <writes/s>" for COUNT synced writes of BYTES each.
 dd_synced() {
   local out secs
   out="$(LC_ALL=C timeout 300 dd if=/dev/zero of="$DDDIR/f" bs="$1" count="$2" oflag=dsync 2>&1 | tail -1)"
@@ -43,9 +43,9 @@ dd_synced() {
   echo "- filesystem of the data dir: $(findmnt -n -o FSTYPE,SOURCE -T "$DDDIR" 2>/dev/null | tr -s ' ' || echo unknown)"
   echo "- tools: $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2), nginx $(nginx -v 2>&1 | sed 's/.*nginx\///'), node $(node --version)"
   echo "- load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
-  read -r mb64 iops64 <<<"$(dd_synced 64k 2000)"
+  read -r mb64 iops64 <<<"$(dd_synced 65536 2000)"
   read -r _ iops512 <<<"$(dd_synced 512 2000)"
-  read -r mb1m iops1m <<<"$(dd_synced 1M 200)"
+  read -r mb1m iops1m <<<"$(dd_synced 1048576 200)"
   echo "- disk, synced writes (dd oflag=dsync, one write+sync at a time):"
   echo "  512 B x 2000: ${iops512} writes/s; 64 KiB x 2000: ${mb64} MB/s (${iops64} writes/s);" \
     "1 MiB x 200: ${mb1m} MB/s (${iops1m} writes/s)"

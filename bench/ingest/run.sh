@@ -17,7 +17,8 @@
 #   BENCH_SERVERS   ["nginx node mailpulse"]
 #   BENCH_HALF_CONNS ["1 2 4 8"] tried in order until the rate reaches half the peak
 #   BENCH_HALF_SERVERS ["mailpulse"] servers that get the half-peak runs
-#   BENCH_SIGNED_BODIES [3000] distinct pre-signed bodies of BENCH_SIGNED_BATCH [100] events
+#   BENCH_SIGNED_BODIES [5000] distinct pre-signed bodies of BENCH_SIGNED_BATCH [100] events,
+#   sent for BENCH_SIGNED_DURATION [6] s (short, so that few bodies repeat)
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -30,7 +31,8 @@ BATCHES="${BENCH_BATCHES:-100 1000}"
 SERVERS="${BENCH_SERVERS:-nginx node mailpulse}"
 HALF_CONNS="${BENCH_HALF_CONNS:-1 2 4 8}"
 HALF_SERVERS="${BENCH_HALF_SERVERS:-mailpulse}"
-SIGNED_BODIES="${BENCH_SIGNED_BODIES:-3000}"
+SIGNED_BODIES="${BENCH_SIGNED_BODIES:-5000}"
+SIGNED_DURATION="${BENCH_SIGNED_DURATION:-6}"
 SIGNED_BATCH="${BENCH_SIGNED_BATCH:-100}"
 OUT="${BENCH_OUT:-$ROOT/bench/results/$(date -u +%Y%m%dT%H%M%SZ)}"
 PATH_WEBHOOK=/v1/webhooks/sendgrid
@@ -220,12 +222,12 @@ if [[ " $SERVERS " == *" mailpulse "* && "$SIGNED_BODIES" -gt 0 ]]; then
   node "$HERE/sign-bodies.mjs" "$SIGNED_BATCH" "$SIGNED_BODIES" "$TMP/signed.txt"
   sig_c="$(tr ' ' '\n' <<<"$CONNS" | sort -n | head -1)"
   start_mailpulse signed --sendgrid-public-key "$(cat "$TMP/signed.txt.pub")"
-  run_wrk signed mailpulse "$SIGNED_BATCH" "$sig_c" "$DURATION" signed.lua BENCH_SIGNED_FILE="$TMP/signed.txt" >/dev/null
+  run_wrk signed mailpulse "$SIGNED_BATCH" "$sig_c" "$SIGNED_DURATION" signed.lua BENCH_SIGNED_FILE="$TMP/signed.txt" >/dev/null
   dump_metrics signed
   echo "rss server=mailpulse-signed batch=$SIGNED_BATCH vmhwm_kb=$(peak_rss_kb)" >>"$OUT/rss.txt"
   stop_server
   start_mailpulse signed-baseline --allow-unsigned
-  run_wrk same-bodies-unsigned mailpulse "$SIGNED_BATCH" "$sig_c" "$DURATION" signed.lua \
+  run_wrk same-bodies-unsigned mailpulse "$SIGNED_BATCH" "$sig_c" "$SIGNED_DURATION" signed.lua \
     BENCH_SIGNED_FILE="$TMP/signed.txt" BENCH_UNSIGNED=1 >/dev/null
   dump_metrics signed-baseline
   stop_server
