@@ -106,6 +106,10 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void OnHeader(beast::error_code ec) {
+    if (ec == http::error::body_limit) {
+      // Beast refuses a declared Content-Length over the limit while parsing the header.
+      return Send(BodyTooLarge(parser_->content_length()));
+    }
     if (ec) return Close(ec);
     auto& msg = parser_->get();
     request_.method = std::string(msg.method_string());
@@ -129,11 +133,7 @@ class Session : public std::enable_shared_from_this<Session> {
       return Send(std::move(*early));
     }
     if (parser_->content_length() && *parser_->content_length() > shared_->options.max_body_bytes) {
-      HttpResponse r = HttpResponse::Error(
-          413, "body of " + std::to_string(*parser_->content_length()) + " bytes exceeds the limit of " +
-                   std::to_string(shared_->options.max_body_bytes) + " bytes");
-      r.close = true;
-      return Send(std::move(r));
+      return Send(BodyTooLarge(parser_->content_length()));
     }
     if (parser_->is_done()) return Dispatch();
     stream_.expires_after(std::chrono::seconds(shared_->options.body_timeout_seconds));
@@ -141,13 +141,17 @@ class Session : public std::enable_shared_from_this<Session> {
                      [self = shared_from_this()](beast::error_code ec, size_t) { self->OnBody(ec); });
   }
 
+  HttpResponse BodyTooLarge(boost::optional<uint64_t> declared) const {
+    std::string limit = std::to_string(shared_->options.max_body_bytes);
+    HttpResponse r = HttpResponse::Error(
+        413, declared ? "body of " + std::to_string(*declared) + " bytes exceeds the limit of " + limit + " bytes"
+                      : "body exceeds the limit of " + limit + " bytes");
+    r.close = true;
+    return r;
+  }
+
   void OnBody(beast::error_code ec) {
-    if (ec == http::error::body_limit) {
-      HttpResponse r = HttpResponse::Error(
-          413, "body exceeds the limit of " + std::to_string(shared_->options.max_body_bytes) + " bytes");
-      r.close = true;
-      return Send(std::move(r));
-    }
+    if (ec == http::error::body_limit) return Send(BodyTooLarge(boost::none));
     if (ec) return Close(ec);
     Dispatch();
   }
@@ -194,12 +198,34 @@ class Session : public std::enable_shared_from_this<Session> {
   void OnWritten(beast::error_code ec) {
     response_.reset();
     if (ec) return Close(ec);
-    if (close_after_) {
-      beast::error_code ignored;
-      stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-      return;
-    }
+    if (close_after_) return LingeringClose();
     ReadHeader();
+  }
+
+  // After a refusal the client may still be sending a body we did not read.
+  // Closing a socket with unread input makes the kernel send RST, and the
+  // client would lose our response; so send FIN, then read and discard for a
+  // bounded time and size before closing (nginx's lingering close).
+  void LingeringClose() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.expires_after(std::chrono::seconds(2));
+    linger_budget_ = 2 * shared_->options.max_body_bytes + (1 << 20);
+    DrainSome();
+  }
+
+  void DrainSome() {
+    buffer_.consume(buffer_.size());
+    stream_.async_read_some(buffer_.prepare(64 * 1024),
+                            [self = shared_from_this()](beast::error_code ec, size_t n) {
+                              if (ec || n >= self->linger_budget_) {
+                                beast::error_code ignored;
+                                self->stream_.socket().close(ignored);
+                                return;
+                              }
+                              self->linger_budget_ -= n;
+                              self->DrainSome();
+                            });
   }
 
   void Close(beast::error_code ec) {
@@ -217,6 +243,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string route_;
   bool keep_alive_ = true;
   bool close_after_ = false;
+  uint64_t linger_budget_ = 0;
 };
 
 class HttpServer::Impl {

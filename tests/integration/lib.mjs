@@ -55,16 +55,17 @@ export async function startServer(args, { dataDir } = {}) {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
+  let timer;
   const port = await new Promise((resolve, reject) => {
     const onData = (chunk) => {
       log += chunk.toString();
       const m = log.match(/listening on http:\/\/[^:]+:(\d+)/);
-      if (m) resolve(Number(m[1]));
+      if (m) { clearTimeout(timer); resolve(Number(m[1])); }
     };
     proc.stdout.on('data', onData);
     proc.stderr.on('data', onData);
-    proc.on('exit', (code) => reject(new Error(`mailpulse exited with ${code} before listening:\n${log}`)));
-    setTimeout(() => reject(new Error(`mailpulse did not start in 20 s:\n${log}`)), 20000);
+    proc.on('exit', (code) => clearTimeout(timer) || reject(new Error(`mailpulse exited with ${code} before listening:\n${log}`)));
+    timer = setTimeout(() => reject(new Error(`mailpulse did not start in 20 s:\n${log}`)), 20000);
   });
   const base = `http://127.0.0.1:${port}`;
   const exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));

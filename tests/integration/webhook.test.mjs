@@ -75,7 +75,7 @@ test('refusals carry a status and a JSON reason', async () => {
   assert.equal(obj.status, 400);
   assert.ok(obj.json.error.length > 0);
 
-  const big = sendgridBody(Array.from({ length: 200 }, () => event('delivered', messageId())));
+  const big = sendgridBody(Array.from({ length: 400 }, () => event('delivered', messageId())));
   assert.ok(big.length > 64 * 1024);
   const tooBig = await post(url, big, signedHeaders(keys.privateKey, big));
   assert.equal(tooBig.status, 413);
