@@ -57,7 +57,7 @@ struct PendingRequest {
   // Buffers the stream reads until the appends complete.
   std::vector<std::string> shard_payloads;
   std::string error_payloads;
-  std::vector<std::string> partition_keys;  // one per accepted record, keeps keys alive
+  std::string key_arena;  // partition keys of the accepted records
 
   void Fail(const std::string& reason) {
     std::lock_guard lock(mu);
@@ -169,14 +169,29 @@ void WebhookHandler::Handle(HttpRequest req, Responder respond) {
 
   const uint32_t shards = events_->shard_count();
   pending->shard_payloads.resize(shards);
-  pending->partition_keys.reserve(elements.size());
+
+  // Keys without a heap allocation per event: partition keys go to one arena
+  // the stream reads until the appends complete, dedupe keys to a per-thread
+  // arena (the index copies what it keeps). Views are taken once both are built.
+  struct Span {
+    uint32_t offset = 0, length = 0;
+  };
+  thread_local std::string dedupe_arena;
+  thread_local std::vector<Span> pk_spans, dk_spans;
+  dedupe_arena.clear();
+  pk_spans.assign(elements.size(), {});
+  dk_spans.assign(elements.size(), {});
+  size_t pk_bytes = 0;
+  for (const BodyElement& el : elements) {
+    if (!el.reject_reason) pk_bytes += PartitionKeyView(el.fields).size();
+  }
+  pending->key_arena.reserve(pk_bytes);
 
   // Group accepted events by shard; rejected ones go to the error output.
   std::vector<std::vector<uint32_t>> by_shard(shards);
-  std::vector<std::string> dedupe_keys(elements.size());
-  std::vector<uint32_t> key_of(elements.size());  // index into partition_keys
   std::vector<std::pair<size_t, size_t>> error_spans;  // offsets into error_payloads
   std::array<std::array<uint64_t, IngestProbe::kTypes.size()>, IngestProbe::kOutcomes> counts{};
+  size_t raw_bytes = 0;
   for (uint32_t i = 0; i < elements.size(); ++i) {
     BodyElement& el = elements[i];
     size_t type_index = IngestProbe::TypeIndex(el.fields.event);
@@ -187,11 +202,18 @@ void WebhookHandler::Handle(HttpRequest req, Responder respond) {
       counts[IngestProbe::kRejected][type_index]++;
       continue;
     }
-    pending->partition_keys.push_back(PartitionKey(el.fields));
-    key_of[i] = static_cast<uint32_t>(pending->partition_keys.size() - 1);
-    dedupe_keys[i] = DedupeKey(el.fields);
-    by_shard[events_->ShardFor(pending->partition_keys.back()).value()].push_back(i);
+    std::string_view pk = PartitionKeyView(el.fields);
+    pk_spans[i] = {static_cast<uint32_t>(pending->key_arena.size()), static_cast<uint32_t>(pk.size())};
+    pending->key_arena.append(pk);
+    size_t dk_start = dedupe_arena.size();
+    AppendDedupeKey(dedupe_arena, el.fields);
+    dk_spans[i] = {static_cast<uint32_t>(dk_start), static_cast<uint32_t>(dedupe_arena.size() - dk_start)};
+    raw_bytes += el.raw.size();
+    by_shard[events_->ShardFor(pk).value()].push_back(i);
   }
+  auto view = [](const std::string& arena, Span sp) {
+    return std::string_view(arena).substr(sp.offset, sp.length);
+  };
 
   std::vector<std::pair<uint32_t, std::shared_ptr<CommitTicket>>> appends;
   std::vector<std::shared_ptr<CommitTicket>> waits;
@@ -201,10 +223,12 @@ void WebhookHandler::Handle(HttpRequest req, Responder respond) {
     if (by_shard[s].empty()) continue;
     auto ticket = std::make_shared<CommitTicket>();
     queries.assign(by_shard[s].size(), {});
-    for (size_t q = 0; q < by_shard[s].size(); ++q) queries[q].key = dedupe_keys[by_shard[s][q]];
+    for (size_t q = 0; q < by_shard[s].size(); ++q) queries[q].key = view(dedupe_arena, dk_spans[by_shard[s][q]]);
     (*dedupe_)[s]->CheckAndInsert(queries, now, ticket);
 
     std::string& buf = pending->shard_payloads[s];
+    // Room for the originals plus the enrichment prefix (~140 bytes each).
+    buf.reserve(raw_bytes * by_shard[s].size() / std::max<size_t>(1, elements.size()) + 192 * by_shard[s].size());
     std::vector<std::pair<size_t, size_t>> spans;
     std::vector<uint32_t> fresh;
     for (size_t q = 0; q < queries.size(); ++q) {
@@ -231,7 +255,7 @@ void WebhookHandler::Handle(HttpRequest req, Responder respond) {
     // Views are taken only now: the buffer no longer grows.
     records[s].reserve(fresh.size());
     for (size_t k = 0; k < fresh.size(); ++k) {
-      records[s].push_back(AppendRecord{pending->partition_keys[key_of[fresh[k]]],
+      records[s].push_back(AppendRecord{view(pending->key_arena, pk_spans[fresh[k]]),
                                         std::string_view(buf).substr(spans[k].first, spans[k].second),
                                         now});
     }
