@@ -3,9 +3,12 @@
 // Prints records/s, payload MB/s, disk MB/s and append latency quantiles.
 //
 // Not built by CMake yet; build by hand, e.g. from the repo root:
-//   g++ -std=c++20 -O2 -Isrc bench/stream_append_bench.cc src/common/{crc32c,coding,file_system,clock,metrics,status}.cc \
-//       src/stream/stream.cc src/stream/local/*.cc -lzstd -lcrypto -lspdlog -lfmt -lpthread -o /tmp/stream_append_bench
-//   /tmp/stream_append_bench DIR [seconds=5] [threads=8] [shards=4] [batch=25] [level=1] [in_flight_per_thread=64]
+//   g++ -std=c++20 -O2 -Isrc bench/stream_append_bench.cc
+//   src/common/{crc32c,coding,file_system,clock,metrics,status}.cc \
+//       src/stream/stream.cc src/stream/local/*.cc -lzstd -lcrypto -lspdlog -lfmt -lpthread -o
+//       /tmp/stream_append_bench
+//   /tmp/stream_append_bench DIR [seconds=5] [threads=8] [shards=4] [batch=25] [level=1]
+//   [in_flight_per_thread=64]
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -36,9 +39,10 @@ std::string MakePayload(std::mt19937_64& rng, int i) {
       R"("useragent":"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36","ip":"192.168.%d.%d",)"
       R"("url":"https://example.com/landing?utm_campaign=spring&id=%llu","asm_group_id":%d,"marketing_campaign_id":%d})",
       static_cast<unsigned long long>(id % 100000), static_cast<unsigned long long>(id % 97),
-      static_cast<long long>(1700000000 + i), static_cast<unsigned long long>(id), kEvents[i % 6], i % 17,
-      static_cast<unsigned long long>(rng()), i, static_cast<unsigned long long>(id), i % 9999, i % 255,
-      (i * 7) % 255, static_cast<unsigned long long>(id % 1000), i % 10, 12345 + i % 50);
+      static_cast<long long>(1700000000 + i), static_cast<unsigned long long>(id), kEvents[i % 6],
+      i % 17, static_cast<unsigned long long>(rng()), i, static_cast<unsigned long long>(id),
+      i % 9999, i % 255, (i * 7) % 255, static_cast<unsigned long long>(id % 1000), i % 10,
+      12345 + i % 50);
   return std::string(buf, static_cast<size_t>(n));
 }
 
@@ -46,7 +50,8 @@ std::string MakePayload(std::mt19937_64& rng, int i) {
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: %s DIR [seconds] [threads] [shards] [batch] [level] [in_flight]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s DIR [seconds] [threads] [shards] [batch] [level] [in_flight]\n",
+                 argv[0]);
     return 2;
   }
   std::string dir = argv[1];
@@ -103,14 +108,18 @@ int main(int argc, char** argv) {
         const std::string& key = keys[i % keys.size()];
         std::vector<AppendRecord> recs;
         recs.reserve(static_cast<size_t>(batch));
-        for (int k = 0; k < batch; ++k) recs.push_back(AppendRecord{key, payloads[(i + static_cast<uint64_t>(k)) % payloads.size()], 0});
+        for (int k = 0; k < batch; ++k)
+          recs.push_back(
+              AppendRecord{key, payloads[(i + static_cast<uint64_t>(k)) % payloads.size()], 0});
         i += static_cast<uint64_t>(batch);
-        stream.Append(stream.ShardFor(key), std::move(recs), [&](const Status& s, SequenceNumber, SequenceNumber) {
-          (s.ok() ? acked : failed).fetch_add(static_cast<uint64_t>(batch), std::memory_order_relaxed);
-          std::lock_guard<std::mutex> l(mu);
-          --in_flight;
-          cv.notify_one();
-        });
+        stream.Append(stream.ShardFor(key), std::move(recs),
+                      [&](const Status& s, SequenceNumber, SequenceNumber) {
+                        (s.ok() ? acked : failed)
+                            .fetch_add(static_cast<uint64_t>(batch), std::memory_order_relaxed);
+                        std::lock_guard<std::mutex> l(mu);
+                        --in_flight;
+                        cv.notify_one();
+                      });
       }
       std::unique_lock<std::mutex> l(mu);
       cv.wait(l, [&] { return in_flight == 0; });
@@ -124,18 +133,26 @@ int main(int argc, char** argv) {
 
   uint64_t disk = stream.disk_bytes();
   double rps = static_cast<double>(acked.load()) / secs;
-  auto& lat = metrics.GetHistogram("mailpulse_stream_append_seconds", "", "stream=\"events\",shard=\"0\"");
-  auto& fs = metrics.GetHistogram("mailpulse_stream_fsync_seconds", "", "stream=\"events\",shard=\"0\"");
-  auto& gc = metrics.GetHistogram("mailpulse_stream_group_commit_appends", "", "stream=\"events\",shard=\"0\"",
+  auto& lat =
+      metrics.GetHistogram("mailpulse_stream_append_seconds", "", "stream=\"events\",shard=\"0\"");
+  auto& fs =
+      metrics.GetHistogram("mailpulse_stream_fsync_seconds", "", "stream=\"events\",shard=\"0\"");
+  auto& gc = metrics.GetHistogram("mailpulse_stream_group_commit_appends", "",
+                                  "stream=\"events\",shard=\"0\"",
                                   {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096});
-  std::printf("shards=%u threads=%d batch=%d level=%d in_flight/thread=%d payload~%zuB\n", shards, threads, batch,
-              level, kInFlight, payload_bytes_avg);
-  std::printf("acked %llu records in %.2fs (failed %llu): %.0f records/s, %.1f MB/s payload, %.1f MB/s to disk\n",
-              static_cast<unsigned long long>(acked.load()), secs, static_cast<unsigned long long>(failed.load()), rps,
-              rps * static_cast<double>(payload_bytes_avg) / 1e6, static_cast<double>(disk) / secs / 1e6);
-  std::printf("shard 0: fsyncs %llu, append p50<=%.4fs p99<=%.4fs, fsync p50<=%.4fs, appends/commit p50<=%.0f\n",
-              static_cast<unsigned long long>(fs.count()), lat.ApproxQuantile(0.5), lat.ApproxQuantile(0.99),
-              fs.ApproxQuantile(0.5), gc.ApproxQuantile(0.5));
+  std::printf("shards=%u threads=%d batch=%d level=%d in_flight/thread=%d payload~%zuB\n", shards,
+              threads, batch, level, kInFlight, payload_bytes_avg);
+  std::printf(
+      "acked %llu records in %.2fs (failed %llu): %.0f records/s, %.1f MB/s payload, %.1f MB/s to "
+      "disk\n",
+      static_cast<unsigned long long>(acked.load()), secs,
+      static_cast<unsigned long long>(failed.load()), rps,
+      rps * static_cast<double>(payload_bytes_avg) / 1e6, static_cast<double>(disk) / secs / 1e6);
+  std::printf(
+      "shard 0: fsyncs %llu, append p50<=%.4fs p99<=%.4fs, fsync p50<=%.4fs, appends/commit "
+      "p50<=%.0f\n",
+      static_cast<unsigned long long>(fs.count()), lat.ApproxQuantile(0.5),
+      lat.ApproxQuantile(0.99), fs.ApproxQuantile(0.5), gc.ApproxQuantile(0.5));
   std::filesystem::remove_all(dir);
   return 0;
 }

@@ -26,11 +26,21 @@ void AppendJsonString(std::string& out, std::string_view s) {
   out.push_back('"');
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20) {
           char buf[8];
@@ -66,7 +76,8 @@ Result<StartPosition> ParseFrom(const std::string& from) {
     MP_ASSIGN_OR_RETURN(int64_t n, number(13));
     return StartPosition::AtTimestamp(n);
   }
-  return Status::Invalid("--from must be trim_horizon, latest, at:SEQ, after:SEQ or at_timestamp:MS");
+  return Status::Invalid(
+      "--from must be trim_horizon, latest, at:SEQ, after:SEQ or at_timestamp:MS");
 }
 
 Result<std::unique_ptr<LocalStream>> OpenFromConfig() {
@@ -99,24 +110,25 @@ int RunDescribe(const StreamFlags& f) {
     for (size_t i = 0; i < shards.size(); ++i) {
       const ShardInfo& x = shards[i];
       if (i) out += ",";
-      out += "{\"shard\":" + std::to_string(x.id.value()) + ",\"starting_hash_key\":\"" + x.starting_hash_key +
-             "\",\"ending_hash_key\":\"" + x.ending_hash_key + "\",\"first_seq\":" +
-             std::to_string(x.first_seq.value()) + ",\"last_seq\":" + std::to_string(x.last_seq.value()) +
+      out += "{\"shard\":" + std::to_string(x.id.value()) + ",\"starting_hash_key\":\"" +
+             x.starting_hash_key + "\",\"ending_hash_key\":\"" + x.ending_hash_key +
+             "\",\"first_seq\":" + std::to_string(x.first_seq.value()) +
+             ",\"last_seq\":" + std::to_string(x.last_seq.value()) +
              ",\"records\":" + std::to_string(x.records) + ",\"bytes\":" + std::to_string(x.bytes) +
              ",\"segments\":" + std::to_string(x.segments) + "}";
     }
     out += "]}\n";
   } else {
     char line[256];
-    std::snprintf(line, sizeof(line), "%-6s %12s %12s %12s %14s %9s  %s\n", "shard", "first_seq", "last_seq",
-                  "records", "bytes", "segments", "hash key range");
+    std::snprintf(line, sizeof(line), "%-6s %12s %12s %12s %14s %9s  %s\n", "shard", "first_seq",
+                  "last_seq", "records", "bytes", "segments", "hash key range");
     out += line;
     for (const ShardInfo& x : shards) {
       std::snprintf(line, sizeof(line), "%-6u %12llu %12llu %12llu %14llu %9u  ", x.id.value(),
                     static_cast<unsigned long long>(x.first_seq.value()),
                     static_cast<unsigned long long>(x.last_seq.value()),
-                    static_cast<unsigned long long>(x.records), static_cast<unsigned long long>(x.bytes),
-                    x.segments);
+                    static_cast<unsigned long long>(x.records),
+                    static_cast<unsigned long long>(x.bytes), x.segments);
       out += line + x.starting_hash_key + ".." + x.ending_hash_key + "\n";
     }
   }
@@ -173,12 +185,15 @@ Command AddStreamCommand(CLI::App& app) {
   auto flags = std::make_shared<StreamFlags>();
   CLI::App* cmd = app.add_subcommand("stream", "Inspect the embedded stream (read-only)");
   cmd->require_subcommand(1);
-  CLI::App* describe = cmd->add_subcommand("describe", "Per shard: sequence range, records, bytes, segments");
+  CLI::App* describe =
+      cmd->add_subcommand("describe", "Per shard: sequence range, records, bytes, segments");
   describe->add_flag("--json", flags->json, "Print JSON instead of a table");
   AddConfigFlags(describe);
-  CLI::App* read = cmd->add_subcommand("read", "Print records of one shard, one JSON object per line");
+  CLI::App* read =
+      cmd->add_subcommand("read", "Print records of one shard, one JSON object per line");
   read->add_option("--shard", flags->shard, "Shard index")->required();
-  read->add_option("--from", flags->from, "trim_horizon | latest | at:SEQ | after:SEQ | at_timestamp:MS");
+  read->add_option("--from", flags->from,
+                   "trim_horizon | latest | at:SEQ | after:SEQ | at_timestamp:MS");
   read->add_option("--limit", flags->limit, "Stop after this many records (0 = until caught up)");
   AddConfigFlags(read);
   return {cmd, [flags, describe, read]() {

@@ -45,7 +45,8 @@ class FaultyAppendFile final : public AppendFile {
   }
 
   Status Truncate(uint64_t size) override {
-    if (fs_->fail_truncates_.load()) return Status::FromErrno(EIO, "injected truncate fault " + path_);
+    if (fs_->fail_truncates_.load())
+      return Status::FromErrno(EIO, "injected truncate fault " + path_);
     Status s = base_->Truncate(size);
     if (s.ok()) {
       std::lock_guard<std::mutex> l(fs_->mu_);

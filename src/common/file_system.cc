@@ -14,7 +14,8 @@ namespace {
 
 class PosixAppendFile final : public AppendFile {
  public:
-  PosixAppendFile(std::string path, int fd, uint64_t size) : path_(std::move(path)), fd_(fd), size_(size) {}
+  PosixAppendFile(std::string path, int fd, uint64_t size)
+      : path_(std::move(path)), fd_(fd), size_(size) {}
   ~PosixAppendFile() override { ::close(fd_); }
 
   Status Append(std::span<const std::string_view> parts) override {

@@ -29,7 +29,9 @@ class AppendFile {
   virtual ~AppendFile() = default;
   // Appends all parts in order with one writev (looping on short writes).
   virtual Status Append(std::span<const std::string_view> parts) = 0;
-  Status Append(std::string_view data) { return Append(std::span<const std::string_view>(&data, 1)); }
+  Status Append(std::string_view data) {
+    return Append(std::span<const std::string_view>(&data, 1));
+  }
   // fdatasync: the data and the size are durable when this returns ok.
   virtual Status Sync() = 0;
   // Cuts the file to `size` bytes; later appends continue from there.

@@ -41,7 +41,8 @@ TEST_F(FileSystemTest, AppendReadSizeTruncate) {
 }
 
 TEST_F(FileSystemTest, MissingFileIsNotFound) {
-  EXPECT_EQ(FileSystem::Default()->OpenReadable(dir_ + "/nope").status().kind(), ErrorKind::kNotFound);
+  EXPECT_EQ(FileSystem::Default()->OpenReadable(dir_ + "/nope").status().kind(),
+            ErrorKind::kNotFound);
   EXPECT_EQ(FileSystem::Default()->ListDir(dir_ + "/nope").status().kind(), ErrorKind::kNotFound);
 }
 

@@ -34,9 +34,10 @@ TEST_F(StreamFaultTest, FailedSyncFailsEveryAppendOfTheRound) {
   std::vector<std::promise<AppendResult>> done(kAppends);
   for (int i = 0; i < kAppends; ++i) {
     std::vector<AppendRecord> recs{AppendRecord{"k", i % 2 ? "odd" : "even", 1}};
-    stream_->Append(ShardId(0), std::move(recs), [&, i](const Status& s, SequenceNumber f, SequenceNumber l) {
-      done[static_cast<size_t>(i)].set_value(AppendResult{s, f.value(), l.value()});
-    });
+    stream_->Append(ShardId(0), std::move(recs),
+                    [&, i](const Status& s, SequenceNumber f, SequenceNumber l) {
+                      done[static_cast<size_t>(i)].set_value(AppendResult{s, f.value(), l.value()});
+                    });
   }
   std::vector<uint64_t> acked;
   int failed = 0;
@@ -147,7 +148,8 @@ TEST_F(StreamFaultTest, DiskBudgetFailsWithRetryNamingTheBudget) {
   }
   EXPECT_EQ(ok, 3);
   EXPECT_EQ(r.status.kind(), ErrorKind::kRetry);
-  EXPECT_NE(r.status.message().find("disk budget of 3000 bytes"), std::string::npos) << r.status.message();
+  EXPECT_NE(r.status.message().find("disk budget of 3000 bytes"), std::string::npos)
+      << r.status.message();
   EXPECT_EQ(ReadShard(0).size(), 3u);
 }
 

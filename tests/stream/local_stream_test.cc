@@ -100,15 +100,18 @@ TEST_F(StreamLocalTest, ManyRecordsAcrossRollBoundary) {
   options_.segment_bytes = 300;
   Open();
   for (int i = 0; i < 40; ++i) {
-    ASSERT_TRUE(AppendAndWait(*stream_, 0, {"payload-" + std::to_string(i) + std::string(40, 'x')}).status.ok());
+    ASSERT_TRUE(AppendAndWait(*stream_, 0, {"payload-" + std::to_string(i) + std::string(40, 'x')})
+                    .status.ok());
   }
   EXPECT_GT(SegmentFiles().size(), 5u);
   auto recs = ReadShard(0);
   ASSERT_EQ(recs.size(), 40u);
-  for (int i = 0; i < 40; ++i) EXPECT_EQ(recs[static_cast<size_t>(i)].seq.value(), static_cast<uint64_t>(i + 1));
+  for (int i = 0; i < 40; ++i)
+    EXPECT_EQ(recs[static_cast<size_t>(i)].seq.value(), static_cast<uint64_t>(i + 1));
   // Segment names are the first sequence number each holds.
   uint64_t first = 0;
-  ASSERT_TRUE(ParseSegmentFileName(std::filesystem::path(SegmentFiles()[1]).filename().string(), first));
+  ASSERT_TRUE(
+      ParseSegmentFileName(std::filesystem::path(SegmentFiles()[1]).filename().string(), first));
   EXPECT_GT(first, 1u);
   Open();
   EXPECT_EQ(ReadShard(0).size(), 40u);
@@ -156,7 +159,8 @@ TEST_F(StreamLocalTest, CompressionLevelsRoundTrip) {
     options_.dir = root_ + "/level" + std::to_string(level + 5);
     Open();
     std::vector<std::string> p;
-    for (int i = 0; i < 100; ++i) p.push_back(R"({"event":"open","sg_event_id":")" + std::to_string(i) + R"("})");
+    for (int i = 0; i < 100; ++i)
+      p.push_back(R"({"event":"open","sg_event_id":")" + std::to_string(i) + R"("})");
     ASSERT_TRUE(AppendAndWait(*stream_, 0, p).status.ok());
     EXPECT_EQ(Payloads(ReadShard(0)), p) << level;
   }
@@ -165,7 +169,9 @@ TEST_F(StreamLocalTest, CompressionLevelsRoundTrip) {
 TEST_F(StreamLocalTest, CompressionShrinksRepetitiveJson) {
   options_.compression_level = 1;
   Open();
-  std::vector<std::string> p(200, std::string(R"({"email":"someone@example.com","event":"delivered","category":["promo"]})"));
+  std::vector<std::string> p(
+      200,
+      std::string(R"({"email":"someone@example.com","event":"delivered","category":["promo"]})"));
   ASSERT_TRUE(AppendAndWait(*stream_, 0, p).status.ok());
   EXPECT_LT(stream_->Describe()[0].bytes, 200u * p[0].size() / 4);
 }
@@ -198,11 +204,13 @@ TEST_F(StreamReaderPositionTest, LatestSeesOnlyNewRecords) {
 }
 
 TEST_F(StreamReaderPositionTest, AtSequence) {
-  EXPECT_EQ(Seqs(ReadShard(0, StartPosition::At(SequenceNumber(7)))), (std::vector<uint64_t>{7, 8, 9, 10}));
+  EXPECT_EQ(Seqs(ReadShard(0, StartPosition::At(SequenceNumber(7)))),
+            (std::vector<uint64_t>{7, 8, 9, 10}));
 }
 
 TEST_F(StreamReaderPositionTest, AfterSequence) {
-  EXPECT_EQ(Seqs(ReadShard(0, StartPosition::After(SequenceNumber(7)))), (std::vector<uint64_t>{8, 9, 10}));
+  EXPECT_EQ(Seqs(ReadShard(0, StartPosition::After(SequenceNumber(7)))),
+            (std::vector<uint64_t>{8, 9, 10}));
 }
 
 TEST_F(StreamReaderPositionTest, AtFirstAndAfterLast) {
@@ -219,11 +227,13 @@ TEST_F(StreamReaderPositionTest, AtBeyondEndWaitsForThatRecord) {
 }
 
 TEST_F(StreamReaderPositionTest, AtTimestampExact) {
-  EXPECT_EQ(Seqs(ReadShard(0, StartPosition::AtTimestamp(500))), (std::vector<uint64_t>{5, 6, 7, 8, 9, 10}));
+  EXPECT_EQ(Seqs(ReadShard(0, StartPosition::AtTimestamp(500))),
+            (std::vector<uint64_t>{5, 6, 7, 8, 9, 10}));
 }
 
 TEST_F(StreamReaderPositionTest, AtTimestampBetweenRecords) {
-  EXPECT_EQ(Seqs(ReadShard(0, StartPosition::AtTimestamp(501))), (std::vector<uint64_t>{6, 7, 8, 9, 10}));
+  EXPECT_EQ(Seqs(ReadShard(0, StartPosition::AtTimestamp(501))),
+            (std::vector<uint64_t>{6, 7, 8, 9, 10}));
 }
 
 TEST_F(StreamReaderPositionTest, AtTimestampBeforeEverything) {
@@ -242,12 +252,14 @@ TEST_F(StreamLocalTest, AtTimestampInsideOneBatch) {
   Open();
   std::vector<AppendRecord> recs;
   std::vector<std::string> keep = {"a", "b", "c", "d"};
-  for (int i = 0; i < 4; ++i) recs.push_back(AppendRecord{"k", keep[static_cast<size_t>(i)], 1000 + i * 10});
+  for (int i = 0; i < 4; ++i)
+    recs.push_back(AppendRecord{"k", keep[static_cast<size_t>(i)], 1000 + i * 10});
   std::promise<void> done;
-  stream_->Append(ShardId(0), std::move(recs), [&](const Status& s, SequenceNumber, SequenceNumber) {
-    EXPECT_TRUE(s.ok());
-    done.set_value();
-  });
+  stream_->Append(ShardId(0), std::move(recs),
+                  [&](const Status& s, SequenceNumber, SequenceNumber) {
+                    EXPECT_TRUE(s.ok());
+                    done.set_value();
+                  });
   done.get_future().wait();
   EXPECT_EQ(Seqs(ReadShard(0, StartPosition::AtTimestamp(1015))), (std::vector<uint64_t>{3, 4}));
   EXPECT_EQ(Seqs(ReadShard(0, StartPosition::AtTimestamp(1020))), (std::vector<uint64_t>{3, 4}));
@@ -279,20 +291,23 @@ TEST_F(StreamLocalTest, EightThreadsGetUniqueContiguousSequences) {
       std::vector<std::vector<std::string>> payloads(kAppends);
       for (int a = 0; a < kAppends; ++a) {
         for (int k = 0; k < kPerAppend; ++k) {
-          payloads[a].push_back("t" + std::to_string(t) + "a" + std::to_string(a) + "k" + std::to_string(k));
+          payloads[a].push_back("t" + std::to_string(t) + "a" + std::to_string(a) + "k" +
+                                std::to_string(k));
         }
         std::vector<AppendRecord> recs;
         for (const auto& p : payloads[a]) recs.push_back(AppendRecord{"key", p, 1});
-        stream_->Append(ShardId(0), std::move(recs), [&, t, a](const Status& s, SequenceNumber f, SequenceNumber l) {
-          EXPECT_TRUE(s.ok());
-          EXPECT_EQ(l.value() - f.value() + 1, static_cast<uint64_t>(kPerAppend));
-          {
-            std::lock_guard<std::mutex> lg(mu);
-            acked.emplace_back(f.value(), "t" + std::to_string(t) + "a" + std::to_string(a) + "k0");
-          }
-          callbacks.fetch_add(1);
-          waits[static_cast<size_t>(a)].set_value();
-        });
+        stream_->Append(ShardId(0), std::move(recs),
+                        [&, t, a](const Status& s, SequenceNumber f, SequenceNumber l) {
+                          EXPECT_TRUE(s.ok());
+                          EXPECT_EQ(l.value() - f.value() + 1, static_cast<uint64_t>(kPerAppend));
+                          {
+                            std::lock_guard<std::mutex> lg(mu);
+                            acked.emplace_back(f.value(), "t" + std::to_string(t) + "a" +
+                                                              std::to_string(a) + "k0");
+                          }
+                          callbacks.fetch_add(1);
+                          waits[static_cast<size_t>(a)].set_value();
+                        });
       }
       for (auto& w : waits) w.get_future().wait();
     });
@@ -327,7 +342,9 @@ TEST_F(StreamLocalTest, CheckpointNotFoundThenSavedSurvivesReopen) {
 TEST_F(StreamLocalTest, CheckpointRejectsBadConsumerNames) {
   Open();
   for (const char* bad : {"", "../x", "a/b", ".hidden", "sp ace"}) {
-    EXPECT_EQ(stream_->SaveCheckpoint(bad, ShardId(0), SequenceNumber(1)).kind(), ErrorKind::kInvalid) << bad;
+    EXPECT_EQ(stream_->SaveCheckpoint(bad, ShardId(0), SequenceNumber(1)).kind(),
+              ErrorKind::kInvalid)
+        << bad;
   }
 }
 
@@ -347,7 +364,8 @@ TEST_F(StreamLocalTest, ShardCountMismatchIsAClearError) {
   auto s = LocalStream::Open(options_);
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.status().kind(), ErrorKind::kInvalid);
-  EXPECT_NE(s.status().message().find("created with 2 shards but 3 were configured"), std::string::npos)
+  EXPECT_NE(s.status().message().find("created with 2 shards but 3 were configured"),
+            std::string::npos)
       << s.status().message();
 }
 
@@ -376,11 +394,14 @@ TEST_F(StreamLocalTest, MetricsCountRecordsAndBytes) {
   Open();
   ASSERT_TRUE(AppendAndWait(*stream_, 0, Numbered("m", 3)).status.ok());
   std::string text = registry.RenderPrometheus();
-  EXPECT_NE(text.find("mailpulse_stream_records_total{stream=\"events\",shard=\"0\"} 3"), std::string::npos) << text;
+  EXPECT_NE(text.find("mailpulse_stream_records_total{stream=\"events\",shard=\"0\"} 3"),
+            std::string::npos)
+      << text;
   EXPECT_NE(text.find("mailpulse_stream_bytes_total{stream=\"events\",shard=\"0\"} " +
                       std::to_string(stream_->disk_bytes())),
             std::string::npos);
-  EXPECT_NE(text.find("mailpulse_stream_disk_bytes{stream=\"events\"} " + std::to_string(stream_->disk_bytes())),
+  EXPECT_NE(text.find("mailpulse_stream_disk_bytes{stream=\"events\"} " +
+                      std::to_string(stream_->disk_bytes())),
             std::string::npos);
   EXPECT_NE(text.find("mailpulse_stream_fsync_seconds"), std::string::npos);
   EXPECT_NE(text.find("mailpulse_stream_append_seconds"), std::string::npos);
@@ -397,9 +418,10 @@ TEST_F(StreamLocalTest, CloseCompletesQueuedAppends) {
   std::atomic<int> ok{0};
   for (int i = 0; i < 50; ++i) {
     std::vector<AppendRecord> recs{AppendRecord{"k", "v", 1}};
-    stream_->Append(ShardId(0), std::move(recs), [&](const Status& s, SequenceNumber, SequenceNumber) {
-      if (s.ok()) ok.fetch_add(1);
-    });
+    stream_->Append(ShardId(0), std::move(recs),
+                    [&](const Status& s, SequenceNumber, SequenceNumber) {
+                      if (s.ok()) ok.fetch_add(1);
+                    });
   }
   stream_->Close();
   EXPECT_EQ(ok.load(), 50);

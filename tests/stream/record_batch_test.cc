@@ -19,7 +19,8 @@ std::string EncodeOne(int level, const std::vector<std::pair<std::string, std::s
   return out;
 }
 
-std::vector<RecordView> DecodeAll(const std::string& batch, Status* s, std::vector<std::string>* keep) {
+std::vector<RecordView> DecodeAll(const std::string& batch, Status* s,
+                                  std::vector<std::string>* keep) {
   std::vector<RecordView> out;
   auto h = ParseBatchHeader(batch);
   if (!h.ok()) {
@@ -70,7 +71,8 @@ TEST(StreamRecordBatchTest, HeaderFields) {
 TEST(StreamRecordBatchTest, IncompressibleBodyIsStoredRaw) {
   std::string noise;
   uint32_t x = 12345;
-  for (int i = 0; i < 200; ++i) noise.push_back(static_cast<char>((x = x * 1103515245 + 12345) >> 24));
+  for (int i = 0; i < 200; ++i)
+    noise.push_back(static_cast<char>((x = x * 1103515245 + 12345) >> 24));
   auto h = ParseBatchHeader(EncodeOne(3, {{"k", noise}}));
   ASSERT_TRUE(h.ok());
   EXPECT_EQ(h->codec, log_format::Codec::kNone);

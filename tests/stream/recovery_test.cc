@@ -163,7 +163,8 @@ TEST_F(StreamRecoveryTest, UnrelatedFilesInShardDirAreIgnored) {
 TEST_F(StreamRecoveryTest, CorruptBodyInSealedSegmentIsReportedNotSkipped) {
   options_.segment_bytes = 1;  // one append per segment
   Open();
-  for (int i = 0; i < 4; ++i) ASSERT_TRUE(AppendAndWait(*stream_, 0, {"rec" + std::to_string(i)}).status.ok());
+  for (int i = 0; i < 4; ++i)
+    ASSERT_TRUE(AppendAndWait(*stream_, 0, {"rec" + std::to_string(i)}).status.ok());
   stream_.reset();
   auto files = SegmentFiles();
   ASSERT_EQ(files.size(), 4u);  // one record each; the 4th is the active segment
@@ -176,7 +177,8 @@ TEST_F(StreamRecoveryTest, CorruptBodyInSealedSegmentIsReportedNotSkipped) {
   EXPECT_EQ(Seqs(recs), (std::vector<uint64_t>{1}));
   EXPECT_EQ(error.kind(), ErrorKind::kCorruption) << error.ToString();
   // Positioning past the damage still works.
-  EXPECT_EQ(Seqs(ReadShard(0, StartPosition::At(SequenceNumber(3)))), (std::vector<uint64_t>{3, 4}));
+  EXPECT_EQ(Seqs(ReadShard(0, StartPosition::At(SequenceNumber(3)))),
+            (std::vector<uint64_t>{3, 4}));
   // The damaged file was not repaired behind the operator's back.
   EXPECT_EQ(ReadBytes(files[1]), second);
 }
@@ -184,7 +186,8 @@ TEST_F(StreamRecoveryTest, CorruptBodyInSealedSegmentIsReportedNotSkipped) {
 TEST_F(StreamRecoveryTest, TornTailInSealedSegmentIsReported) {
   options_.segment_bytes = 1;
   Open();
-  for (int i = 0; i < 3; ++i) ASSERT_TRUE(AppendAndWait(*stream_, 0, {"rec" + std::to_string(i)}).status.ok());
+  for (int i = 0; i < 3; ++i)
+    ASSERT_TRUE(AppendAndWait(*stream_, 0, {"rec" + std::to_string(i)}).status.ok());
   stream_.reset();
   auto files = SegmentFiles();
   std::string first = ReadBytes(files[0]);
@@ -200,7 +203,8 @@ TEST_F(StreamRecoveryTest, TornTailInSealedSegmentIsReported) {
 TEST_F(StreamRecoveryTest, MissingMiddleSegmentIsReported) {
   options_.segment_bytes = 1;
   Open();
-  for (int i = 0; i < 3; ++i) ASSERT_TRUE(AppendAndWait(*stream_, 0, {"rec" + std::to_string(i)}).status.ok());
+  for (int i = 0; i < 3; ++i)
+    ASSERT_TRUE(AppendAndWait(*stream_, 0, {"rec" + std::to_string(i)}).status.ok());
   stream_.reset();
   std::filesystem::remove(SegmentFiles()[1]);
   Open();

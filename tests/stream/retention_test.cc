@@ -16,7 +16,8 @@ class StreamRetentionTest : public StreamTestBase {
   }
   // Appends n single-record segments with the given arrival time.
   void Fill(int n, UnixMillis arrival) {
-    for (int i = 0; i < n; ++i) ASSERT_TRUE(AppendAndWait(*stream_, 0, {"p" + std::to_string(i)}, arrival).status.ok());
+    for (int i = 0; i < n; ++i)
+      ASSERT_TRUE(AppendAndWait(*stream_, 0, {"p" + std::to_string(i)}, arrival).status.ok());
   }
   const UnixMillis t0_ = 1'700'000'000'000;
 };
@@ -89,7 +90,8 @@ TEST_F(StreamRetentionTest, AtSequenceBeforeTrimHorizonStartsAtOldest) {
   Fill(2, t0_ + 3000'000);
   clock_.Set(t0_ + 3600'001);
   stream_->RunRetention();
-  EXPECT_EQ(Seqs(ReadShard(0, StartPosition::At(SequenceNumber(2)))), (std::vector<uint64_t>{4, 5}));
+  EXPECT_EQ(Seqs(ReadShard(0, StartPosition::At(SequenceNumber(2)))),
+            (std::vector<uint64_t>{4, 5}));
 }
 
 TEST_F(StreamRetentionTest, RetentionBytesDropsOldestFirst) {

@@ -14,7 +14,9 @@ TEST(StreamShardForKeyTest, VerifiedVectorsTwoShards) {
 
 TEST(StreamShardForKeyTest, OneShardTakesEverything) {
   EXPECT_EQ(ShardForKey("anything", 1).value(), 0u);
-  EXPECT_EQ(ShardHashKeyRange(0, 1), std::make_pair(std::string("0"), std::string("340282366920938463463374607431768211455")));
+  EXPECT_EQ(
+      ShardHashKeyRange(0, 1),
+      std::make_pair(std::string("0"), std::string("340282366920938463463374607431768211455")));
 }
 
 TEST(StreamShardForKeyTest, TwoShardBoundaryIsTwoToThe127) {

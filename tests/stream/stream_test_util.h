@@ -21,14 +21,16 @@ struct AppendResult {
   uint64_t last = 0;
 };
 
-inline AppendResult AppendAndWait(Stream& s, uint32_t shard, const std::vector<std::string>& payloads,
+inline AppendResult AppendAndWait(Stream& s, uint32_t shard,
+                                  const std::vector<std::string>& payloads,
                                   UnixMillis arrival_ms = 0, const std::string& key = "k") {
   std::vector<AppendRecord> recs;
   for (const std::string& p : payloads) recs.push_back(AppendRecord{key, p, arrival_ms});
   std::promise<AppendResult> done;
-  s.Append(ShardId(shard), std::move(recs), [&](const Status& st, SequenceNumber f, SequenceNumber l) {
-    done.set_value(AppendResult{st, f.value(), l.value()});
-  });
+  s.Append(ShardId(shard), std::move(recs),
+           [&](const Status& st, SequenceNumber f, SequenceNumber l) {
+             done.set_value(AppendResult{st, f.value(), l.value()});
+           });
   return done.get_future().get();
 }
 
@@ -90,7 +92,8 @@ class StreamTestBase : public ::testing::Test {
     stream_ = std::move(*s);
     return *stream_;
   }
-  std::vector<StreamRecord> ReadShard(uint32_t shard, StartPosition start = StartPosition::TrimHorizon(),
+  std::vector<StreamRecord> ReadShard(uint32_t shard,
+                                      StartPosition start = StartPosition::TrimHorizon(),
                                       Status* error = nullptr) {
     auto r = stream_->OpenReader(ShardId(shard), start);
     EXPECT_TRUE(r.ok());
@@ -103,7 +106,8 @@ class StreamTestBase : public ::testing::Test {
   }
   std::vector<std::string> SegmentFiles(uint32_t shard = 0) const {
     std::vector<std::string> v;
-    for (const auto& e : std::filesystem::directory_iterator(ShardDir(shard))) v.push_back(e.path().string());
+    for (const auto& e : std::filesystem::directory_iterator(ShardDir(shard)))
+      v.push_back(e.path().string());
     std::sort(v.begin(), v.end());
     return v;
   }

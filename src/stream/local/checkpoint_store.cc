@@ -27,9 +27,11 @@ Status CheckpointStore::ValidateConsumer(std::string_view consumer) {
     return Status::Invalid("consumer name must be 1..128 characters and not start with '.'");
   }
   for (char c : consumer) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-              c == '_' || c == '-';
-    if (!ok) return Status::Invalid("consumer name may only hold [A-Za-z0-9._-]: '" + std::string(consumer) + "'");
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == '-';
+    if (!ok)
+      return Status::Invalid("consumer name may only hold [A-Za-z0-9._-]: '" +
+                             std::string(consumer) + "'");
   }
   return Status::Ok();
 }
@@ -55,18 +57,20 @@ Result<SequenceNumber> CheckpointStore::Load(std::string_view consumer, ShardId 
   Result<std::string> text = ReadFileToString(*fs_, path);
   if (!text.ok()) {
     if (text.status().kind() == ErrorKind::kNotFound) {
-      return Status::NotFound("no checkpoint for consumer '" + std::string(consumer) + "' on shard " +
-                              std::to_string(shard.value()));
+      return Status::NotFound("no checkpoint for consumer '" + std::string(consumer) +
+                              "' on shard " + std::to_string(shard.value()));
     }
     return text.status();
   }
   std::string_view t = *text;
   size_t space = t.find(' ');
-  if (space == std::string_view::npos || space == 0 || space > 20 || t.size() != space + 10 || t.back() != '\n') {
+  if (space == std::string_view::npos || space == 0 || space > 20 || t.size() != space + 10 ||
+      t.back() != '\n') {
     return Status::Corruption("malformed checkpoint " + path);
   }
   std::string_view num = t.substr(0, space);
-  if (CrcHex(num) != t.substr(space + 1, 8)) return Status::Corruption("checkpoint checksum mismatch " + path);
+  if (CrcHex(num) != t.substr(space + 1, 8))
+    return Status::Corruption("checkpoint checksum mismatch " + path);
   uint64_t v = 0;
   for (char c : num) {
     if (c < '0' || c > '9') return Status::Corruption("malformed checkpoint " + path);

@@ -11,8 +11,8 @@ namespace {
 constexpr const char* kMetaHeader = "mailpulse-stream";
 
 std::string MetaText(uint32_t shards) {
-  return std::string(kMetaHeader) + "\nformat_version " + std::to_string(log_format::kFormatVersion) +
-         "\nshards " + std::to_string(shards) + "\n";
+  return std::string(kMetaHeader) + "\nformat_version " +
+         std::to_string(log_format::kFormatVersion) + "\nshards " + std::to_string(shards) + "\n";
 }
 
 // Parses the meta file into (format_version, shards).
@@ -20,8 +20,9 @@ Result<std::pair<int, uint32_t>> ParseMeta(const std::string& text, const std::s
   std::istringstream in(text);
   std::string header, k1, k2;
   long long version = -1, shards = -1;
-  if (!std::getline(in, header) || header != kMetaHeader || !(in >> k1 >> version >> k2 >> shards) ||
-      k1 != "format_version" || k2 != "shards" || shards <= 0 || shards > 65536) {
+  if (!std::getline(in, header) || header != kMetaHeader ||
+      !(in >> k1 >> version >> k2 >> shards) || k1 != "format_version" || k2 != "shards" ||
+      shards <= 0 || shards > 65536) {
     return Status::Corruption("malformed stream meta file " + path);
   }
   return std::make_pair(static_cast<int>(version), static_cast<uint32_t>(shards));
@@ -35,8 +36,10 @@ LocalStream::~LocalStream() { Close(); }
 
 Result<std::unique_ptr<LocalStream>> LocalStream::Open(const LocalStreamOptions& options) {
   if (options.dir.empty()) return Status::Invalid("stream directory not set");
-  if (options.shards == 0 || options.shards > 65536) return Status::Invalid("stream shard count must be 1..65536");
-  if (options.fs == nullptr || options.clock == nullptr) return Status::Invalid("stream needs a file system and a clock");
+  if (options.shards == 0 || options.shards > 65536)
+    return Status::Invalid("stream shard count must be 1..65536");
+  if (options.fs == nullptr || options.clock == nullptr)
+    return Status::Invalid("stream needs a file system and a clock");
   std::unique_ptr<LocalStream> s(new LocalStream(options));
   MP_RETURN_IF_ERROR(s->Init());
   return s;
@@ -50,14 +53,17 @@ Status LocalStream::Init() {
   if (meta.ok()) {
     MP_ASSIGN_OR_RETURN(auto parsed, ParseMeta(*meta, meta_path));
     if (parsed.first != log_format::kFormatVersion) {
-      return Status::Fail("stream " + opt_.dir + " has format version " + std::to_string(parsed.first) +
-                          "; this build reads version " + std::to_string(log_format::kFormatVersion));
+      return Status::Fail("stream " + opt_.dir + " has format version " +
+                          std::to_string(parsed.first) + "; this build reads version " +
+                          std::to_string(log_format::kFormatVersion));
     }
     if (parsed.second != opt_.shards) {
-      return Status::Invalid("stream " + opt_.dir + " was created with " + std::to_string(parsed.second) +
-                             " shards but " + std::to_string(opt_.shards) +
-                             " were configured; the shard count of an existing stream cannot change "
-                             "(set shards = " + std::to_string(parsed.second) + " or use a new data directory)");
+      return Status::Invalid(
+          "stream " + opt_.dir + " was created with " + std::to_string(parsed.second) +
+          " shards but " + std::to_string(opt_.shards) +
+          " were configured; the shard count of an existing stream cannot change "
+          "(set shards = " +
+          std::to_string(parsed.second) + " or use a new data directory)");
     }
   } else if (meta.status().kind() == ErrorKind::kNotFound) {
     if (opt_.read_only) return Status::NotFound("no stream at " + opt_.dir);
@@ -70,8 +76,9 @@ Status LocalStream::Init() {
 
   Gauge* disk_gauge = nullptr;
   if (opt_.metrics != nullptr) {
-    disk_gauge = &opt_.metrics->GetGauge("mailpulse_stream_disk_bytes", "Bytes of stream segments on disk.",
-                                         "stream=\"" + opt_.metrics_name + "\"");
+    disk_gauge =
+        &opt_.metrics->GetGauge("mailpulse_stream_disk_bytes", "Bytes of stream segments on disk.",
+                                "stream=\"" + opt_.metrics_name + "\"");
   }
   for (uint32_t i = 0; i < shards; ++i) {
     ShardLogOptions so;
@@ -87,15 +94,20 @@ Status LocalStream::Init() {
     so.clock = opt_.clock;
     so.stream_disk_bytes = &disk_bytes_;
     if (MetricsRegistry* m = opt_.metrics) {
-      std::string labels = "stream=\"" + opt_.metrics_name + "\",shard=\"" + std::to_string(i) + "\"";
-      so.metrics.append_seconds = &m->GetHistogram("mailpulse_stream_append_seconds",
-                                                   "Append latency, enqueue to durable callback.", labels);
-      so.metrics.fsync_seconds = &m->GetHistogram("mailpulse_stream_fsync_seconds", "fdatasync latency.", labels);
+      std::string labels =
+          "stream=\"" + opt_.metrics_name + "\",shard=\"" + std::to_string(i) + "\"";
+      so.metrics.append_seconds =
+          &m->GetHistogram("mailpulse_stream_append_seconds",
+                           "Append latency, enqueue to durable callback.", labels);
+      so.metrics.fsync_seconds =
+          &m->GetHistogram("mailpulse_stream_fsync_seconds", "fdatasync latency.", labels);
       so.metrics.group_commit_appends = &m->GetHistogram(
           "mailpulse_stream_group_commit_appends", "Appends sharing one write and fsync.", labels,
           {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096});
-      so.metrics.records = &m->GetCounter("mailpulse_stream_records_total", "Records made durable.", labels);
-      so.metrics.bytes = &m->GetCounter("mailpulse_stream_bytes_total", "Bytes written to segments.", labels);
+      so.metrics.records =
+          &m->GetCounter("mailpulse_stream_records_total", "Records made durable.", labels);
+      so.metrics.bytes =
+          &m->GetCounter("mailpulse_stream_bytes_total", "Bytes written to segments.", labels);
       so.metrics.disk_bytes = disk_gauge;
     }
     MP_ASSIGN_OR_RETURN(std::unique_ptr<ShardLog> log, ShardLog::Open(so));
@@ -107,25 +119,30 @@ Status LocalStream::Init() {
 
 void LocalStream::Append(ShardId shard, std::vector<AppendRecord> records, AppendCallback done) {
   if (shard.value() >= shards_.size()) {
-    done(Status::Invalid("no shard " + std::to_string(shard.value())), SequenceNumber(), SequenceNumber());
+    done(Status::Invalid("no shard " + std::to_string(shard.value())), SequenceNumber(),
+         SequenceNumber());
     return;
   }
   shards_[shard.value()]->Append(std::move(records), std::move(done));
 }
 
 Result<std::unique_ptr<StreamReader>> LocalStream::OpenReader(ShardId shard, StartPosition start) {
-  if (shard.value() >= shards_.size()) return Status::Invalid("no shard " + std::to_string(shard.value()));
-  return std::unique_ptr<StreamReader>(std::make_unique<LogReader>(shards_[shard.value()].get(), start));
+  if (shard.value() >= shards_.size())
+    return Status::Invalid("no shard " + std::to_string(shard.value()));
+  return std::unique_ptr<StreamReader>(
+      std::make_unique<LogReader>(shards_[shard.value()].get(), start));
 }
 
 Status LocalStream::SaveCheckpoint(std::string_view consumer, ShardId shard, SequenceNumber seq) {
-  if (shard.value() >= shards_.size()) return Status::Invalid("no shard " + std::to_string(shard.value()));
+  if (shard.value() >= shards_.size())
+    return Status::Invalid("no shard " + std::to_string(shard.value()));
   if (opt_.read_only) return Status::Fail("stream opened read-only");
   return checkpoints_->Save(consumer, shard, seq);
 }
 
 Result<SequenceNumber> LocalStream::LoadCheckpoint(std::string_view consumer, ShardId shard) {
-  if (shard.value() >= shards_.size()) return Status::Invalid("no shard " + std::to_string(shard.value()));
+  if (shard.value() >= shards_.size())
+    return Status::Invalid("no shard " + std::to_string(shard.value()));
   return checkpoints_->Load(consumer, shard);
 }
 

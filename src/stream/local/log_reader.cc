@@ -75,7 +75,8 @@ Result<bool> LogReader::FetchBatch() {
       // remaining record is next.
       std::optional<SegmentView> oldest = log_->OldestSegment();
       if (!oldest) return false;
-      if (segment_ != 0 && oldest->first_seq <= segment_) return false;  // cannot happen; avoid spinning
+      if (segment_ != 0 && oldest->first_seq <= segment_)
+        return false;  // cannot happen; avoid spinning
       MoveTo(oldest->first_seq);
       continue;
     }
@@ -88,7 +89,8 @@ Result<bool> LogReader::FetchBatch() {
       continue;
     }
     if (!file_) {
-      Result<std::unique_ptr<ReadableFile>> f = log_->fs()->OpenReadable(log_->SegmentPath(segment_));
+      Result<std::unique_ptr<ReadableFile>> f =
+          log_->fs()->OpenReadable(log_->SegmentPath(segment_));
       if (!f.ok()) {
         if (f.status().kind() == ErrorKind::kNotFound && !log_->FindSegment(segment_)) continue;
         return f.status();
@@ -98,14 +100,16 @@ Result<bool> LogReader::FetchBatch() {
     // Header first: batches wholly before the start position are skipped
     // without reading their bodies.
     Result<BatchHeader> h = ReadBatchAt(*file_, offset_, seg->bytes, /*with_body=*/false, buf_);
-    if (!h.ok()) return Status::Corruption(log_->SegmentPath(segment_) + ": " + h.status().message());
+    if (!h.ok())
+      return Status::Corruption(log_->SegmentPath(segment_) + ": " + h.status().message());
     uint64_t batch_offset = offset_;
     if (h->last_seq() < min_seq_ || (arrival_filter_ && h->max_arrival_ms < min_arrival_ms_)) {
       offset_ += h->total_size();
       continue;
     }
     h = ReadBatchAt(*file_, batch_offset, seg->bytes, /*with_body=*/true, buf_);
-    if (!h.ok()) return Status::Corruption(log_->SegmentPath(segment_) + ": " + h.status().message());
+    if (!h.ok())
+      return Status::Corruption(log_->SegmentPath(segment_) + ": " + h.status().message());
     std::string_view body = std::string_view(buf_).substr(log_format::kBatchHeaderSize);
     Status s = decoder_.Decode(*h, body, [&](const RecordView& r) {
       if (r.seq.value() < min_seq_) return;
@@ -113,7 +117,8 @@ Result<bool> LogReader::FetchBatch() {
         if (r.arrival_ms < min_arrival_ms_) return;
         arrival_filter_ = false;  // first match: everything after it is wanted
       }
-      pending_.push_back(StreamRecord{r.seq, r.arrival_ms, std::string(r.key), std::string(r.payload)});
+      pending_.push_back(
+          StreamRecord{r.seq, r.arrival_ms, std::string(r.key), std::string(r.payload)});
     });
     if (!s.ok()) {
       pending_.clear();

@@ -36,8 +36,8 @@ class LogReader final : public StreamReader {
   uint64_t segment_ = 0;  // first_seq of the current segment; 0 = not positioned
   uint64_t offset_ = 0;
   std::unique_ptr<ReadableFile> file_;
-  uint64_t min_seq_ = 0;                // records below this are skipped (AT/AFTER/LATEST)
-  bool arrival_filter_ = false;         // AT_TIMESTAMP until the first match
+  uint64_t min_seq_ = 0;         // records below this are skipped (AT/AFTER/LATEST)
+  bool arrival_filter_ = false;  // AT_TIMESTAMP until the first match
   int64_t min_arrival_ms_ = INT64_MIN;
   std::string buf_;
   BatchDecoder decoder_;

@@ -54,7 +54,8 @@ Result<BatchHeader> ParseBatchHeader(std::string_view in) {
 
 Status VerifyBatchCrc(std::string_view header, std::string_view body) {
   uint32_t expected = DecodeFixed32(header.data() + 4);
-  uint32_t crc = crc32c::Value(header.data() + kCrcCoveredOffset, kBatchHeaderSize - kCrcCoveredOffset);
+  uint32_t crc =
+      crc32c::Value(header.data() + kCrcCoveredOffset, kBatchHeaderSize - kCrcCoveredOffset);
   crc = crc32c::Extend(crc, body.data(), body.size());
   if (crc != expected) return Status::Corruption("batch checksum mismatch");
   return Status::Ok();
@@ -83,7 +84,8 @@ Status BatchDecoder::Decode(const BatchHeader& h, std::string_view body,
       if (!GetVarint32(cur, klen) || !GetVarint32(cur, plen) || !GetVarint64(cur, delta)) {
         return Status::Corruption("bad record header in batch");
       }
-      if (static_cast<uint64_t>(klen) + plen > cur.size()) return Status::Corruption("record overruns batch");
+      if (static_cast<uint64_t>(klen) + plen > cur.size())
+        return Status::Corruption("record overruns batch");
       auto span = static_cast<uint64_t>(h.max_arrival_ms) - static_cast<uint64_t>(h.min_arrival_ms);
       if (delta > span) return Status::Corruption("record arrival outside batch range");
       if (pass == 1) {
@@ -134,13 +136,15 @@ Status BatchEncoder::Finish(std::string& out) {
   for (uint32_t i = 0; i < count_; ++i) {
     int n = EncodeVarint64To(buf, keys_[i].size());
     n += EncodeVarint64To(buf + n, payloads_[i].size());
-    n += EncodeVarint64To(buf + n, static_cast<uint64_t>(arrivals_[i]) - static_cast<uint64_t>(min_arrival));
+    n += EncodeVarint64To(buf + n,
+                          static_cast<uint64_t>(arrivals_[i]) - static_cast<uint64_t>(min_arrival));
     raw_.append(buf, static_cast<size_t>(n));
     raw_.append(keys_[i]);
     raw_.append(payloads_[i]);
   }
   if (raw_.size() > log_format::kMaxBatchRawBytes) {
-    return Status::Invalid("records too large for one batch (" + std::to_string(raw_.size()) + " bytes)");
+    return Status::Invalid("records too large for one batch (" + std::to_string(raw_.size()) +
+                           " bytes)");
   }
 
   size_t start = out.size();
@@ -173,7 +177,8 @@ Status BatchEncoder::Finish(std::string& out) {
   EncodeFixed64(h + 24, base_seq_);
   EncodeFixed64(h + 32, static_cast<uint64_t>(min_arrival));
   EncodeFixed64(h + 40, static_cast<uint64_t>(max_arrival));
-  uint32_t crc = crc32c::Value(h + kCrcCoveredOffset, kBatchHeaderSize - kCrcCoveredOffset + body_len);
+  uint32_t crc =
+      crc32c::Value(h + kCrcCoveredOffset, kBatchHeaderSize - kCrcCoveredOffset + body_len);
   EncodeFixed32(h + 4, crc);
   Begin(base_seq_ + count_);
   return Status::Ok();

@@ -48,7 +48,8 @@ Result<BatchHeader> ReadBatchAt(const ReadableFile& f, uint64_t offset, uint64_t
   }
   if (!with_body) return h;
   buf.resize(kBatchHeaderSize + h->body_len);
-  MP_ASSIGN_OR_RETURN(n, f.ReadAt(offset + kBatchHeaderSize, h->body_len, buf.data() + kBatchHeaderSize));
+  MP_ASSIGN_OR_RETURN(
+      n, f.ReadAt(offset + kBatchHeaderSize, h->body_len, buf.data() + kBatchHeaderSize));
   if (n != h->body_len) {
     return Status::Corruption("truncated batch body at offset " + std::to_string(offset));
   }
@@ -72,9 +73,9 @@ Result<SegmentScan> ScanSegment(const ReadableFile& f, uint64_t expected_seq, bo
       break;
     }
     if (h->base_seq != expected_seq) {
-      scan.stop = Status::Corruption("batch at offset " + std::to_string(offset) + " starts at seq " +
-                                     std::to_string(h->base_seq) + ", expected " +
-                                     std::to_string(expected_seq));
+      scan.stop = Status::Corruption("batch at offset " + std::to_string(offset) +
+                                     " starts at seq " + std::to_string(h->base_seq) +
+                                     ", expected " + std::to_string(expected_seq));
       break;
     }
     if (verify_bodies) {

@@ -75,8 +75,8 @@ Status ShardLog::Recover() {
     }
     if (!scan.stop.ok()) {
       if (last && !opt_.read_only) {
-        spdlog::warn("stream recovery: truncating {} from {} to {} bytes ({})", path, scan.file_bytes,
-                     scan.valid_bytes, scan.stop.message());
+        spdlog::warn("stream recovery: truncating {} from {} to {} bytes ({})", path,
+                     scan.file_bytes, scan.valid_bytes, scan.stop.message());
         MP_RETURN_IF_ERROR(fs.Truncate(path, scan.valid_bytes));
         v.file_bytes = scan.valid_bytes;
       } else if (!last) {
@@ -123,8 +123,8 @@ Status ShardLog::Recover() {
     }
     if (active_file_->Size() != tail.bytes) {
       return Status::Fail("stream: active segment " + SegmentPath(tail.first_seq) + " has " +
-                          std::to_string(active_file_->Size()) + " bytes after recovery, expected " +
-                          std::to_string(tail.bytes));
+                          std::to_string(active_file_->Size()) +
+                          " bytes after recovery, expected " + std::to_string(tail.bytes));
     }
   }
   uint64_t disk = 0;
@@ -135,7 +135,8 @@ Status ShardLog::Recover() {
 
 void ShardLog::AddDiskBytes(int64_t delta) {
   if (opt_.stream_disk_bytes == nullptr) return;
-  uint64_t now = opt_.stream_disk_bytes->fetch_add(static_cast<uint64_t>(delta)) + static_cast<uint64_t>(delta);
+  uint64_t now = opt_.stream_disk_bytes->fetch_add(static_cast<uint64_t>(delta)) +
+                 static_cast<uint64_t>(delta);
   if (opt_.metrics.disk_bytes != nullptr) opt_.metrics.disk_bytes->Set(static_cast<int64_t>(now));
 }
 
@@ -147,13 +148,14 @@ void ShardLog::Append(std::vector<AppendRecord> records, AppendCallback done) {
   {
     std::lock_guard<std::mutex> l(queue_mu_);
     if (!closing_ && !opt_.read_only) {
-      queue_.push_back(PendingAppend{std::move(records), std::move(done), std::chrono::steady_clock::now(), {}, 0, 0});
+      queue_.push_back(PendingAppend{
+          std::move(records), std::move(done), std::chrono::steady_clock::now(), {}, 0, 0});
       if (queue_.size() == 1) queue_cv_.notify_one();
       return;
     }
   }
-  done(Status::Retry(opt_.read_only ? "stream opened read-only" : "stream is closed"), SequenceNumber(),
-       SequenceNumber());
+  done(Status::Retry(opt_.read_only ? "stream opened read-only" : "stream is closed"),
+       SequenceNumber(), SequenceNumber());
 }
 
 void ShardLog::Close() {
@@ -180,7 +182,8 @@ void ShardLog::WriterLoop() {
       round.clear();
     }
     auto since = std::chrono::steady_clock::now() -
-                 std::chrono::steady_clock::time_point(std::chrono::steady_clock::duration(last_retention_ns_.load()));
+                 std::chrono::steady_clock::time_point(
+                     std::chrono::steady_clock::duration(last_retention_ns_.load()));
     if (since >= kRetentionInterval) RunRetention();
   }
 }
@@ -191,7 +194,8 @@ void ShardLog::Finish(PendingAppend& p, const Status& s) {
   } else {
     p.done(s, SequenceNumber(), SequenceNumber());
   }
-  if (opt_.metrics.append_seconds != nullptr) opt_.metrics.append_seconds->Observe(SecondsSince(p.enqueued));
+  if (opt_.metrics.append_seconds != nullptr)
+    opt_.metrics.append_seconds->Observe(SecondsSince(p.enqueued));
 }
 
 void ShardLog::ProcessRound(std::vector<PendingAppend>& round) {
@@ -209,7 +213,8 @@ void ShardLog::ProcessRound(std::vector<PendingAppend>& round) {
     uint64_t active_bytes = active_file_->Size();
     if (active_bytes >= opt_.segment_bytes && active_bytes > 0) {
       Status s = Roll();
-      if (!s.ok()) spdlog::error("stream shard {}: segment roll failed: {}", opt_.shard.value(), s.ToString());
+      if (!s.ok())
+        spdlog::error("stream shard {}: segment roll failed: {}", opt_.shard.value(), s.ToString());
       active_bytes = active_file_->Size();
     }
     out_.clear();
@@ -225,7 +230,8 @@ void ShardLog::ProcessRound(std::vector<PendingAppend>& round) {
       uint64_t disk = opt_.stream_disk_bytes != nullptr ? opt_.stream_disk_bytes->load() : 0;
       if (opt_.disk_budget_bytes != 0 && disk + out_.size() >= opt_.disk_budget_bytes) {
         p.status = Status::Retry("stream disk budget of " + std::to_string(opt_.disk_budget_bytes) +
-                                 " bytes is used up (" + std::to_string(disk) + " bytes on disk); retry later");
+                                 " bytes is used up (" + std::to_string(disk) +
+                                 " bytes on disk); retry later");
         continue;
       }
       p.first = seq;
@@ -247,7 +253,8 @@ void ShardLog::ProcessRound(std::vector<PendingAppend>& round) {
     if (encode_status.ok() && encoder_.record_count() > 0) encode_status = encoder_.Finish(out_);
 
     Status s = encode_status;
-    if (s.ok() && unit_records > 0) s = WriteAndSync(seq - 1, min_arrival, max_arrival, unit_records);
+    if (s.ok() && unit_records > 0)
+      s = WriteAndSync(seq - 1, min_arrival, max_arrival, unit_records);
     if (!s.ok()) {
       // Nothing of this unit is readable; fail it and the rest of the round.
       spdlog::warn("stream shard {}: append round failed: {}", opt_.shard.value(), s.ToString());
@@ -271,7 +278,8 @@ Status ShardLog::WriteAndSync(uint64_t last_seq, int64_t min_arrival, int64_t ma
   if (s.ok()) {
     auto t0 = std::chrono::steady_clock::now();
     s = active_file_->Sync();
-    if (opt_.metrics.fsync_seconds != nullptr) opt_.metrics.fsync_seconds->Observe(SecondsSince(t0));
+    if (opt_.metrics.fsync_seconds != nullptr)
+      opt_.metrics.fsync_seconds->Observe(SecondsSince(t0));
   }
   if (!s.ok()) {
     Status t = active_file_->Truncate(durable);

@@ -47,11 +47,11 @@ struct ShardLogOptions {
   std::string dir;  // <stream dir>/shard-NNNN
   ShardId shard;
   uint64_t segment_bytes = 128u << 20;
-  int64_t retention_seconds = 0;    // 0 = keep forever
-  uint64_t retention_bytes = 0;     // 0 = no cap
-  uint64_t disk_budget_bytes = 0;   // 0 = no budget
+  int64_t retention_seconds = 0;   // 0 = keep forever
+  uint64_t retention_bytes = 0;    // 0 = no cap
+  uint64_t disk_budget_bytes = 0;  // 0 = no budget
   int compression_level = 1;
-  bool read_only = false;           // no writer, no repair
+  bool read_only = false;  // no writer, no repair
   FileSystem* fs = nullptr;
   Clock* clock = nullptr;
   std::atomic<uint64_t>* stream_disk_bytes = nullptr;  // shared by all shards, for the budget
@@ -68,7 +68,7 @@ struct SegmentView {
   int64_t min_arrival_ms = INT64_MAX;
   int64_t max_arrival_ms = INT64_MIN;
   bool active = false;
-  Status corruption;        // non-ok: the batches after `bytes` are bad
+  Status corruption;  // non-ok: the batches after `bytes` are bad
 };
 
 class ShardLog {
@@ -108,14 +108,15 @@ class ShardLog {
   void WriterLoop();
   void ProcessRound(std::vector<PendingAppend>& round);
   // Writes out_ to the active segment and syncs; on failure rolls the file back.
-  Status WriteAndSync(uint64_t last_seq, int64_t min_arrival, int64_t max_arrival, uint64_t records);
+  Status WriteAndSync(uint64_t last_seq, int64_t min_arrival, int64_t max_arrival,
+                      uint64_t records);
   Status Roll();
   void Finish(PendingAppend& p, const Status& s);
   void AddDiskBytes(int64_t delta);
 
   const ShardLogOptions opt_;
-  BatchEncoder encoder_;  // writer thread only
-  std::string out_;       // writer thread only: the round's framed batches
+  BatchEncoder encoder_;                     // writer thread only
+  std::string out_;                          // writer thread only: the round's framed batches
   std::unique_ptr<AppendFile> active_file_;  // writer thread only
   uint64_t next_seq_ = 1;                    // writer thread only
   Status broken_;                            // writer thread only
