@@ -23,8 +23,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     AppendRejectedPayload(out, el.raw, *el.reject_reason, 1700000000000, "w\"\\\n");
   } else {
     AppendEnrichedPayload(out, el.fields, el.raw, 1700000000000, "w\"\\\n");
-    if (out.size() < el.raw.size() || out.compare(out.size() - (el.raw.size() - 1),
-                                                  std::string::npos, el.raw.substr(1)) != 0) {
+    if (out.size() < el.raw.size() ||
+        out.compare(out.size() - (el.raw.size() - 1), std::string::npos, el.raw.substr(1)) != 0) {
       std::abort();
     }
   }

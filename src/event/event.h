@@ -26,14 +26,14 @@ struct EventFields {
   std::string_view message_id;     // sg_message_id before its first '.'
   std::string_view email;
   std::string_view url;
-  std::string_view type;           // bounce: "bounce"|"blocked"; account_status_change kind
-  std::string_view attempt;        // deferred: string or number, as its text
-  std::string_view pool_id;        // pool.id, string or number, as its text
-  std::string_view singlesend_id;  // string or number, as its text
+  std::string_view type;                   // bounce: "bounce"|"blocked"; account_status_change kind
+  std::string_view attempt;                // deferred: string or number, as its text
+  std::string_view pool_id;                // pool.id, string or number, as its text
+  std::string_view singlesend_id;          // string or number, as its text
   std::string_view marketing_campaign_id;  // string or number, as its text
-  std::string_view category;       // the first category (string, or first string of an array)
-  int64_t timestamp_ms = 0;        // normalized to milliseconds (valid when has_timestamp)
-  bool has_event = false;          // `event` present and a string (possibly empty)
+  std::string_view category;  // the first category (string, or first string of an array)
+  int64_t timestamp_ms = 0;   // normalized to milliseconds (valid when has_timestamp)
+  bool has_event = false;     // `event` present and a string (possibly empty)
   bool has_timestamp = false;
   std::optional<bool> machine_open;  // sg_machine_open (bool, 0/1 or "true"/"false")
 };
@@ -48,6 +48,8 @@ inline constexpr std::string_view kEventEmpty = "event must not be empty";
 inline constexpr std::string_view kMissingTimestamp = "missing field: timestamp";
 inline constexpr std::string_view kTimestampNotInteger = "timestamp must be an integer";
 inline constexpr std::string_view kTimestampOutOfRange = "timestamp out of range";
+// A valid JSON number that does not fit a 64-bit integer or a double.
+inline constexpr std::string_view kNumberOutOfRange = "number out of range";
 // Followed by the field name, e.g. "duplicate field: event".
 inline constexpr std::string_view kDuplicateFieldPrefix = "duplicate field: ";
 }  // namespace reject_reason

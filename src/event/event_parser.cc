@@ -104,6 +104,10 @@ class Walker {
   // String or number, as text (numbers keep their JSON spelling).
   error_code Text(od::value& v, std::string_view* out);
   error_code Any(od::value& v, int depth);
+  // Validates a number token and consumes it. A number that is valid JSON but
+  // that simdjson cannot represent (more than 64-bit integer, double overflow)
+  // rejects the event rather than the body: readers of the lake use simdjson.
+  error_code Number(od::value& v, std::string_view* text);
   error_code Timestamp(od::value& v);
   error_code Category(od::value& v);
   error_code Pool(od::value& v);
@@ -113,13 +117,14 @@ class Walker {
   std::string_view event_problem_;
   std::string_view timestamp_problem_;
   std::string_view duplicate_;
+  bool number_out_of_range_ = false;
   error_code code_ = SUCCESS;
   const char* where_ = nullptr;
 };
 
-#define WALK_TRY(expr)                          \
-  do {                                          \
-    ::simdjson::error_code walk_e_ = (expr);    \
+#define WALK_TRY(expr)                             \
+  do {                                             \
+    ::simdjson::error_code walk_e_ = (expr);       \
     if (walk_e_ != SUCCESS) return Check(walk_e_); \
   } while (0)
 
@@ -147,6 +152,12 @@ error_code Walker::String(od::value& v, std::string_view* out) {
   std::string_view tok = Trimmed(v.raw_json_token());
   std::string_view content = tok.substr(1, tok.size() - 2);
   if (std::memchr(content.data(), '\\', content.size()) == nullptr) {
+    // Consume the value even though the view is already known: On-Demand
+    // skips an unconsumed string followed by ':' as if it were a key, which
+    // would let `{"a":"b":]}` through.
+    od::raw_json_string consumed;
+    error_code e = v.get_raw_json_string().get(consumed);
+    if (e != SUCCESS) return Fail(e, tok.data());
     *out = content;
     return SUCCESS;
   }
@@ -159,13 +170,17 @@ error_code Walker::Text(od::value& v, std::string_view* out) {
   od::json_type t;
   WALK_TRY(v.type().get(t));
   if (t == od::json_type::string) return String(v, out);
-  if (t == od::json_type::number) {
-    std::string_view tok = Trimmed(v.raw_json_token());
-    if (!IsJsonNumber(tok)) return Fail(simdjson::NUMBER_ERROR, tok.data());
-    *out = tok;
-    return SUCCESS;
-  }
+  if (t == od::json_type::number) return Number(v, out);
   return Any(v, 1);
+}
+
+error_code Walker::Number(od::value& v, std::string_view* text) {
+  std::string_view tok = Trimmed(v.raw_json_token());
+  if (!IsJsonNumber(tok)) return Fail(simdjson::NUMBER_ERROR, tok.data());
+  *text = tok;
+  od::number ignored;
+  if (v.get_number().get(ignored) != SUCCESS) number_out_of_range_ = true;
+  return SUCCESS;
 }
 
 error_code Walker::Any(od::value& v, int depth) {
@@ -200,8 +215,8 @@ error_code Walker::Any(od::value& v, int depth) {
       return String(v, &ignored);
     }
     case od::json_type::number: {
-      std::string_view tok = Trimmed(v.raw_json_token());
-      return IsJsonNumber(tok) ? SUCCESS : Fail(simdjson::NUMBER_ERROR, tok.data());
+      std::string_view ignored;
+      return Number(v, &ignored);
     }
     case od::json_type::boolean: {
       std::string_view tok = Trimmed(v.raw_json_token());
@@ -223,8 +238,7 @@ error_code Walker::Timestamp(od::value& v) {
   if (t == od::json_type::string) {
     WALK_TRY(String(v, &text));
   } else if (t == od::json_type::number) {
-    text = Trimmed(v.raw_json_token());
-    if (!IsJsonNumber(text)) return Fail(simdjson::NUMBER_ERROR, text.data());
+    WALK_TRY(Number(v, &text));
   } else {
     timestamp_problem_ = reject_reason::kTimestampNotInteger;
     return Any(v, 1);
@@ -235,8 +249,12 @@ error_code Walker::Timestamp(od::value& v) {
       f_->timestamp_ms = NormalizeTimestampMillis(value);
       f_->has_timestamp = true;
       break;
-    case IntText::kNotInteger: timestamp_problem_ = reject_reason::kTimestampNotInteger; break;
-    case IntText::kTooLong: timestamp_problem_ = reject_reason::kTimestampOutOfRange; break;
+    case IntText::kNotInteger:
+      timestamp_problem_ = reject_reason::kTimestampNotInteger;
+      break;
+    case IntText::kTooLong:
+      timestamp_problem_ = reject_reason::kTimestampOutOfRange;
+      break;
   }
   return SUCCESS;
 }
@@ -327,7 +345,9 @@ error_code Walker::Event(od::value v, std::optional<std::string>* reject) {
     }
     seen |= bit;
     switch (key) {
-      case KeyId::kUnknown: WALK_TRY(Any(value, 1)); break;
+      case KeyId::kUnknown:
+        WALK_TRY(Any(value, 1));
+        break;
       case KeyId::kEvent: {
         od::json_type et;
         WALK_TRY(value.type().get(et));
@@ -340,7 +360,9 @@ error_code Walker::Event(od::value v, std::optional<std::string>* reject) {
         }
         break;
       }
-      case KeyId::kTimestamp: WALK_TRY(Timestamp(value)); break;
+      case KeyId::kTimestamp:
+        WALK_TRY(Timestamp(value));
+        break;
       case KeyId::kSgEventId:
       case KeyId::kSgMessageId:
       case KeyId::kEmail:
@@ -350,7 +372,7 @@ error_code Walker::Event(od::value v, std::optional<std::string>* reject) {
                                 : key == KeyId::kSgMessageId ? &f_->sg_message_id
                                 : key == KeyId::kEmail       ? &f_->email
                                 : key == KeyId::kUrl         ? &f_->url
-                                                           : &f_->type;
+                                                             : &f_->type;
         od::json_type st;
         WALK_TRY(value.type().get(st));
         if (st == od::json_type::string) {
@@ -360,12 +382,24 @@ error_code Walker::Event(od::value v, std::optional<std::string>* reject) {
         }
         break;
       }
-      case KeyId::kAttempt: WALK_TRY(Text(value, &f_->attempt)); break;
-      case KeyId::kSinglesendId: WALK_TRY(Text(value, &f_->singlesend_id)); break;
-      case KeyId::kMarketingCampaignId: WALK_TRY(Text(value, &f_->marketing_campaign_id)); break;
-      case KeyId::kPool: WALK_TRY(Pool(value)); break;
-      case KeyId::kCategory: WALK_TRY(Category(value)); break;
-      case KeyId::kSgMachineOpen: WALK_TRY(MachineOpen(value)); break;
+      case KeyId::kAttempt:
+        WALK_TRY(Text(value, &f_->attempt));
+        break;
+      case KeyId::kSinglesendId:
+        WALK_TRY(Text(value, &f_->singlesend_id));
+        break;
+      case KeyId::kMarketingCampaignId:
+        WALK_TRY(Text(value, &f_->marketing_campaign_id));
+        break;
+      case KeyId::kPool:
+        WALK_TRY(Pool(value));
+        break;
+      case KeyId::kCategory:
+        WALK_TRY(Category(value));
+        break;
+      case KeyId::kSgMachineOpen:
+        WALK_TRY(MachineOpen(value));
+        break;
     }
   }
   f_->message_id = MessageIdOf(f_->sg_message_id);
@@ -377,6 +411,8 @@ error_code Walker::Event(od::value v, std::optional<std::string>* reject) {
     *reject = std::string(event_problem_);
   } else if (f_->has_event && !f_->event.empty() && !timestamp_problem_.empty()) {
     *reject = std::string(timestamp_problem_);
+  } else if (number_out_of_range_) {
+    *reject = std::string(reject_reason::kNumberOutOfRange);
   }
   return SUCCESS;
 }

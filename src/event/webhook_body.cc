@@ -9,18 +9,25 @@ namespace mailpulse {
 namespace {
 
 namespace od = simdjson::ondemand;
-static_assert(kBodyPadding >= simdjson::SIMDJSON_PADDING, "kBodyPadding must cover simdjson's padding");
+static_assert(kBodyPadding >= simdjson::SIMDJSON_PADDING,
+              "kBodyPadding must cover simdjson's padding");
 
 bool IsJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 const char* TypeName(od::json_type t) {
   switch (t) {
-    case od::json_type::array: return "an array";
-    case od::json_type::object: return "an object";
-    case od::json_type::number: return "a number";
-    case od::json_type::string: return "a string";
-    case od::json_type::boolean: return "a boolean";
-    case od::json_type::null: return "null";
+    case od::json_type::array:
+      return "an array";
+    case od::json_type::object:
+      return "an object";
+    case od::json_type::number:
+      return "a number";
+    case od::json_type::string:
+      return "a string";
+    case od::json_type::boolean:
+      return "a boolean";
+    case od::json_type::null:
+      return "null";
   }
   return "an unknown value";
 }
@@ -53,8 +60,9 @@ Status WebhookBodyParser::Parse(std::string_view body, size_t capacity, UnixMill
   size_t first = 0;
   while (first < body.size() && IsJsonSpace(body[first])) ++first;
   if (first == body.size()) {
-    return Status::Invalid(body.empty() ? "body is empty; expected a JSON array of events"
-                                        : "body is only whitespace; expected a JSON array of events");
+    return Status::Invalid(body.empty()
+                               ? "body is empty; expected a JSON array of events"
+                               : "body is only whitespace; expected a JSON array of events");
   }
   if (capacity < body.size() + simdjson::SIMDJSON_PADDING) {
     rep_->padded.clear();
@@ -109,7 +117,8 @@ Status WebhookBodyParser::Parse(std::string_view body, size_t capacity, UnixMill
     ElementWalkError walk = WalkEventElement(value, received_ms, &el.fields, &el.reject_reason);
     if (walk.code != simdjson::SUCCESS) {
       const char* where = walk.where;
-      if (where == nullptr && doc.current_location().get(where) != simdjson::SUCCESS) where = nullptr;
+      if (where == nullptr && doc.current_location().get(where) != simdjson::SUCCESS)
+        where = nullptr;
       const std::string what = fmt::format("in element {} ", out->size() - 1);
       out->clear();
       return malformed(walk.code, where != nullptr ? where : start, what.c_str());
@@ -133,7 +142,8 @@ Status WebhookBodyParser::Parse(std::string_view body, size_t capacity, UnixMill
   return Status::Ok();
 }
 
-Status WebhookBodyParser::ParseOne(std::string_view json, UnixMillis received_ms, BodyElement* out) {
+Status WebhookBodyParser::ParseOne(std::string_view json, UnixMillis received_ms,
+                                   BodyElement* out) {
   rep_->one.clear();
   rep_->one.reserve(json.size() + 2 + simdjson::SIMDJSON_PADDING);
   rep_->one.push_back('[');
@@ -141,7 +151,8 @@ Status WebhookBodyParser::ParseOne(std::string_view json, UnixMillis received_ms
   rep_->one.push_back(']');
   MP_RETURN_IF_ERROR(Parse(rep_->one, rep_->one.capacity(), received_ms, &rep_->one_out));
   if (rep_->one_out.size() != 1) {
-    return Status::Invalid(fmt::format("expected exactly one JSON value, found {}", rep_->one_out.size()));
+    return Status::Invalid(
+        fmt::format("expected exactly one JSON value, found {}", rep_->one_out.size()));
   }
   *out = std::move(rep_->one_out.front());
   return Status::Ok();

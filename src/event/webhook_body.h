@@ -40,8 +40,8 @@ inline constexpr size_t kBodyPadding = 64;
 inline void ReserveBodyPadding(std::string& body) { body.reserve(body.size() + kBodyPadding); }
 
 struct BodyElement {
-  std::string_view raw;  // exact bytes of the element, first to last character
-  EventFields fields;    // meaningful only when reject_reason is empty
+  std::string_view raw;                      // exact bytes of the element, first to last character
+  EventFields fields;                        // meaningful only when reject_reason is empty
   std::optional<std::string> reject_reason;  // set: a stable reason (event.h)
 };
 

@@ -49,7 +49,8 @@ DedupeIndex::DedupeIndex(DedupeOptions opts)
 DedupeIndex::~DedupeIndex() = default;
 
 uint32_t DedupeIndex::TagOf(std::string_view key) const {
-  uint64_t h = opts_.hash_for_testing != nullptr ? opts_.hash_for_testing(key) : HashKey(key, seed_);
+  uint64_t h =
+      opts_.hash_for_testing != nullptr ? opts_.hash_for_testing(key) : HashKey(key, seed_);
   return static_cast<uint32_t>(h) | 0x80000000u;
 }
 

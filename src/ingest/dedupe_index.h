@@ -123,10 +123,10 @@ class DedupeIndex {
   const DedupeOptions opts_;
   const uint64_t seed_;
   mutable std::mutex mu_;
-  std::vector<Slot> table_;      // size is a power of two
-  std::deque<Record> records_;   // FIFO; records_[0] has sequence head_seq_
-  uint32_t head_seq_ = 0;        // wraps; fine while fewer than 2^32 records live
-  size_t live_ = 0;              // records present in the table
+  std::vector<Slot> table_;     // size is a power of two
+  std::deque<Record> records_;  // FIFO; records_[0] has sequence head_seq_
+  uint32_t head_seq_ = 0;       // wraps; fine while fewer than 2^32 records live
+  size_t live_ = 0;             // records present in the table
   std::deque<Chunk> chunks_;
   size_t arena_bytes_ = 0;
   uint64_t evicted_by_budget_ = 0;

@@ -58,31 +58,40 @@ TEST(EventPayload, EnrichedExactBytes) {
   f.timestamp_ms = 1513299569000;
   std::string out;
   AppendEnrichedPayload(out, f, R"({"event":"open"})", 1700000000123, "hook\\1");
-  EXPECT_EQ(out,
-            R"({"_mailpulse":{"received_ms":1700000000123,"webhook":"hook\\1","message_id":"14c5\"d","event_ms":1513299569000},"event":"open"})");
+  EXPECT_EQ(
+      out,
+      R"({"_mailpulse":{"received_ms":1700000000123,"webhook":"hook\\1","message_id":"14c5\"d","event_ms":1513299569000},"event":"open"})");
 }
 
 TEST(EventPayload, EnrichedEmptyObjectsAndWhitespace) {
   EventFields f;
   std::string out;
   AppendEnrichedPayload(out, f, "{}", 1, "w");
-  EXPECT_EQ(out, R"({"_mailpulse":{"received_ms":1,"webhook":"w","message_id":null,"event_ms":0}})");
+  EXPECT_EQ(out,
+            R"({"_mailpulse":{"received_ms":1,"webhook":"w","message_id":null,"event_ms":0}})");
   out.clear();
   AppendEnrichedPayload(out, f, "{ \r\n }", 1, "w");
-  EXPECT_EQ(out, "{\"_mailpulse\":{\"received_ms\":1,\"webhook\":\"w\",\"message_id\":null,\"event_ms\":0} \r\n }");
+  EXPECT_EQ(out,
+            "{\"_mailpulse\":{\"received_ms\":1,\"webhook\":\"w\",\"message_id\":null,\"event_ms\":"
+            "0} \r\n }");
   out.clear();
   AppendEnrichedPayload(out, f, "{\n \"a\":1}", 1, "w");
-  EXPECT_EQ(out, "{\"_mailpulse\":{\"received_ms\":1,\"webhook\":\"w\",\"message_id\":null,\"event_ms\":0},\n \"a\":1}");
+  EXPECT_EQ(out,
+            "{\"_mailpulse\":{\"received_ms\":1,\"webhook\":\"w\",\"message_id\":null,\"event_ms\":"
+            "0},\n \"a\":1}");
   ExpectEnrichedKeepsOriginal("{\n \"a\":1}", out);
 }
 
 TEST(EventPayload, RejectedKeepsRawOrQuotesIt) {
   std::string out;
   AppendRejectedPayload(out, R"({"event":5})", "event must be a string", 7, "w");
-  EXPECT_EQ(out, R"({"_mailpulse":{"received_ms":7,"webhook":"w","error":"event must be a string"},"raw":{"event":5}})");
+  EXPECT_EQ(
+      out,
+      R"({"_mailpulse":{"received_ms":7,"webhook":"w","error":"event must be a string"},"raw":{"event":5}})");
   out.clear();
   AppendRejectedPayload(out, "{\"event\":tru", "x", 7, "w");
-  EXPECT_EQ(out, R"({"_mailpulse":{"received_ms":7,"webhook":"w","error":"x"},"raw":"{\"event\":tru"})");
+  EXPECT_EQ(out,
+            R"({"_mailpulse":{"received_ms":7,"webhook":"w","error":"x"},"raw":"{\"event\":tru"})");
   out.clear();
   AppendRejectedPayload(out, "", "x", 7, "w");
   EXPECT_EQ(out, R"({"_mailpulse":{"received_ms":7,"webhook":"w","error":"x"},"raw":""})");

@@ -13,8 +13,9 @@ TEST(EventFields, NormalizeSecondsAndMillis) {
 }
 
 TEST(EventFields, MessageIdIsPrefixBeforeFirstDot) {
-  EXPECT_EQ(MessageIdOf("LRzXl_NHStOGhQ4kofSm_A.filterdrecv-p3mdw1-756b745b58-kmzbl-18-5F5FC76C-9.0"),
-            "LRzXl_NHStOGhQ4kofSm_A");
+  EXPECT_EQ(
+      MessageIdOf("LRzXl_NHStOGhQ4kofSm_A.filterdrecv-p3mdw1-756b745b58-kmzbl-18-5F5FC76C-9.0"),
+      "LRzXl_NHStOGhQ4kofSm_A");
   EXPECT_EQ(MessageIdOf("nodot"), "nodot");
   EXPECT_EQ(MessageIdOf(""), "");
   EXPECT_EQ(MessageIdOf(".x"), "");
@@ -41,7 +42,10 @@ TEST(EventFields, DedupeKeyUsesEventIdElseFallback) {
   f.message_id = "m";
   f.email = "a@b.c";
   f.url = "u";
-  EXPECT_EQ(DedupeKey(f), std::string("\0m\x1fopen\x1f" "1600000000000\x1f" "a@b.c\x1fu", 29));
+  EXPECT_EQ(DedupeKey(f), std::string("\0m\x1fopen\x1f"
+                                      "1600000000000\x1f"
+                                      "a@b.c\x1fu",
+                                      29));
   f.sg_event_id = "abc";
   EXPECT_EQ(DedupeKey(f), "abc");
   // An id that starts with the fallback prefix cannot be trusted to stay in its space.

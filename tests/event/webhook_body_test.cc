@@ -35,9 +35,18 @@ TEST(WebhookBody, DocumentedExamplesParse) {
   std::string body = ReadFile(std::string(MAILPULSE_TEST_DATA) + "/sendgrid/examples.json");
   auto els = ParseOk(body);
   ASSERT_EQ(els.size(), 12u);
-  const char* kEvents[] = {"processed", "dropped",    "delivered", "deferred",
-                           "bounce",    "bounce",     "open",      "click",
-                           "spamreport", "unsubscribe", "group_unsubscribe", "group_resubscribe"};
+  const char* kEvents[] = {"processed",
+                           "dropped",
+                           "delivered",
+                           "deferred",
+                           "bounce",
+                           "bounce",
+                           "open",
+                           "click",
+                           "spamreport",
+                           "unsubscribe",
+                           "group_unsubscribe",
+                           "group_resubscribe"};
   for (size_t i = 0; i < els.size(); ++i) {
     SCOPED_TRACE(i);
     EXPECT_FALSE(els[i].reject_reason.has_value()) << *els[i].reject_reason;
@@ -71,7 +80,8 @@ TEST(WebhookBody, DocumentedExamplesParse) {
 
 TEST(WebhookBody, SendGridFramingCrLf) {
   std::string body =
-      "[{\"event\":\"open\",\"timestamp\":1600000000},\r\n{\"event\":\"click\",\"timestamp\":1600000001}]\r\n";
+      "[{\"event\":\"open\",\"timestamp\":1600000000},\r\n{\"event\":\"click\",\"timestamp\":"
+      "1600000001}]\r\n";
   auto els = ParseOk(body);
   ASSERT_EQ(els.size(), 2u);
   EXPECT_EQ(els[0].raw, R"({"event":"open","timestamp":1600000000})");
@@ -79,7 +89,8 @@ TEST(WebhookBody, SendGridFramingCrLf) {
 }
 
 TEST(WebhookBody, WhitespaceEverywhere) {
-  std::string body = " \n[ \t{ \"event\" : \"open\" , \"timestamp\" : 1600000000 } ,\n 5 \r\n ]  \n";
+  std::string body =
+      " \n[ \t{ \"event\" : \"open\" , \"timestamp\" : 1600000000 } ,\n 5 \r\n ]  \n";
   auto els = ParseOk(body);
   ASSERT_EQ(els.size(), 2u);
   EXPECT_EQ(els[0].raw, R"({ "event" : "open" , "timestamp" : 1600000000 })");
@@ -90,7 +101,8 @@ TEST(WebhookBody, WhitespaceEverywhere) {
 TEST(WebhookBody, EmptyArrayIsFine) { EXPECT_TRUE(ParseOk("[]").empty()); }
 
 TEST(WebhookBody, SingleSendMillisecondsAndEmptyCategory) {
-  std::string body = R"([{"category":[],"email":"email@example.com","event":"open","ip":"127.0.0.1","mc_stats":"singlesend","phase_id":"send","send_at":"1591726752372","sg_content_type":"html","sg_event_id":"sendgrid_internal_event_id","sg_message_id":"sendgrid_internal_message_id","singlesend_id":"sendgrid_singlesend_id","timestamp":1591726752372}])";
+  std::string body =
+      R"([{"category":[],"email":"email@example.com","event":"open","ip":"127.0.0.1","mc_stats":"singlesend","phase_id":"send","send_at":"1591726752372","sg_content_type":"html","sg_event_id":"sendgrid_internal_event_id","sg_message_id":"sendgrid_internal_message_id","singlesend_id":"sendgrid_singlesend_id","timestamp":1591726752372}])";
   auto els = ParseOk(body);
   ASSERT_EQ(els.size(), 1u);
   EXPECT_FALSE(els[0].reject_reason.has_value());
@@ -100,14 +112,16 @@ TEST(WebhookBody, SingleSendMillisecondsAndEmptyCategory) {
 }
 
 TEST(WebhookBody, MarketingCampaignIdNumberKeptAsText) {
-  auto els = ParseOk(R"([{"event":"processed","timestamp":1442349848,"marketing_campaign_id":23314,"category":["a","b"]}])");
+  auto els = ParseOk(
+      R"([{"event":"processed","timestamp":1442349848,"marketing_campaign_id":23314,"category":["a","b"]}])");
   ASSERT_EQ(els.size(), 1u);
   EXPECT_EQ(els[0].fields.marketing_campaign_id, "23314");
   EXPECT_EQ(els[0].fields.category, "a");
 }
 
 TEST(WebhookBody, AccountStatusChange) {
-  auto els = ParseOk(R"([{"event":"account_status_change","sg_event_id":"MjEzNTg5OTcyOC10ZXJtaW5hdGUtMTcwNzg1MTUzMQ","timestamp":1709142428,"type":"compliance_suspend"}])");
+  auto els = ParseOk(
+      R"([{"event":"account_status_change","sg_event_id":"MjEzNTg5OTcyOC10ZXJtaW5hdGUtMTcwNzg1MTUzMQ","timestamp":1709142428,"type":"compliance_suspend"}])");
   ASSERT_EQ(els.size(), 1u);
   EXPECT_FALSE(els[0].reject_reason.has_value());
   EXPECT_TRUE(els[0].fields.email.empty());
@@ -117,7 +131,8 @@ TEST(WebhookBody, AccountStatusChange) {
 }
 
 TEST(WebhookBody, EscapesAreDecoded) {
-  std::string body = R"([{"email":"a\u0040b.c","smtp-id":"\u003c14c5@ismtpd-555\u003e","event":"op\u0065n","timestamp":1600000000,"url":"http:\/\/x\/\"q\""}])";
+  std::string body =
+      R"([{"email":"a\u0040b.c","smtp-id":"\u003c14c5@ismtpd-555\u003e","event":"op\u0065n","timestamp":1600000000,"url":"http:\/\/x\/\"q\""}])";
   auto els = ParseOk(body);
   ASSERT_EQ(els.size(), 1u);
   EXPECT_EQ(els[0].fields.email, "a@b.c");
@@ -138,7 +153,7 @@ TEST(WebhookBody, LenientTypes) {
   auto els = ParseOk(R"([
     {"event":"deferred","timestamp":"1600000000","attempt":45,"pool":{"name":"p","id":"210"}},
     {"event":"open","timestamp":1600000000,"sg_machine_open":true,"extra":{"nested":[1,2,{"x":null}]}},
-    {"event":"open","timestamp":1600000000,"sg_machine_open":"false","big":123456789012345678901234567890}
+    {"event":"open","timestamp":1600000000,"sg_machine_open":"false","small":-1.5e-3}
   ])");
   ASSERT_EQ(els.size(), 3u);
   for (const auto& el : els) EXPECT_FALSE(el.reject_reason.has_value()) << *el.reject_reason;
@@ -178,8 +193,8 @@ TEST(WebhookBody, BadElementsRejectedNeighboursAccepted) {
   EXPECT_EQ(els[5].reject_reason, "missing field: timestamp");
   EXPECT_EQ(els[6].reject_reason, "timestamp must be an integer");
   EXPECT_EQ(els[7].reject_reason, "timestamp must be an integer");
-  EXPECT_EQ(els[8].reject_reason, "timestamp out of range");   // 1973
-  EXPECT_EQ(els[9].reject_reason, "timestamp out of range");   // > received + 7 days
+  EXPECT_EQ(els[8].reject_reason, "timestamp out of range");  // 1973
+  EXPECT_EQ(els[9].reject_reason, "timestamp out of range");  // > received + 7 days
   EXPECT_EQ(els[10].reject_reason, "event must not be empty");
   EXPECT_EQ(els[11].reject_reason, "duplicate field: event");
   EXPECT_EQ(els[12].reject_reason, "event is not a JSON object");
@@ -191,8 +206,9 @@ TEST(WebhookBody, BadElementsRejectedNeighboursAccepted) {
 
 TEST(WebhookBody, TimestampWithinSevenDaysIsAccepted) {
   const UnixMillis received = 1600000000000;
-  auto els = ParseOk(R"([{"event":"open","timestamp":1600604800},{"event":"open","timestamp":1600604801}])",
-                     received);
+  auto els = ParseOk(
+      R"([{"event":"open","timestamp":1600604800},{"event":"open","timestamp":1600604801}])",
+      received);
   ASSERT_EQ(els.size(), 2u);
   EXPECT_FALSE(els[0].reject_reason.has_value());
   EXPECT_EQ(els[1].reject_reason, "timestamp out of range");
@@ -200,12 +216,16 @@ TEST(WebhookBody, TimestampWithinSevenDaysIsAccepted) {
 
 TEST(WebhookBody, NonArrayBodiesRefused) {
   EXPECT_EQ(ParseErr("").message(), "body is empty; expected a JSON array of events");
-  EXPECT_EQ(ParseErr(" \r\n").message(), "body is only whitespace; expected a JSON array of events");
+  EXPECT_EQ(ParseErr(" \r\n").message(),
+            "body is only whitespace; expected a JSON array of events");
   EXPECT_EQ(ParseErr(R"({"event":"open"})").message(),
             "body must be a JSON array of events; found an object at byte 0");
-  EXPECT_EQ(ParseErr("  42").message(), "body must be a JSON array of events; found a number at byte 2");
-  EXPECT_EQ(ParseErr("\"x\"").message(), "body must be a JSON array of events; found a string at byte 0");
-  EXPECT_EQ(ParseErr("null").message(), "body must be a JSON array of events; found null at byte 0");
+  EXPECT_EQ(ParseErr("  42").message(),
+            "body must be a JSON array of events; found a number at byte 2");
+  EXPECT_EQ(ParseErr("\"x\"").message(),
+            "body must be a JSON array of events; found a string at byte 0");
+  EXPECT_EQ(ParseErr("null").message(),
+            "body must be a JSON array of events; found null at byte 0");
   Status st = ParseErr("[1] x");
   EXPECT_EQ(st.kind(), ErrorKind::kInvalid);
   EXPECT_NE(st.message().find("malformed JSON"), std::string::npos) << st.message();
@@ -234,6 +254,47 @@ TEST(WebhookBody, MalformedAfterGoodElementsRefusesWholeBody) {
     EXPECT_EQ(st.kind(), ErrorKind::kInvalid);
     EXPECT_EQ(st.message().rfind("malformed JSON", 0), 0u) << st.message();
   }
+}
+
+// Found by fuzz/event_parser_fuzzer: simdjson On-Demand skips an unread
+// string followed by ':' as if it were a key, so these were accepted and
+// produced invalid JSON in the lake.
+TEST(WebhookBody, FuzzCrashStringFollowedByColonIsMalformed) {
+  const char* kBodies[] = {
+      R"([{"event":"m","timestamp":1249948800,"":"":]}])",
+      R"([{"a":"b":]}])",
+      R"(["a":1])",
+      R"([{"a":["x":1]}])",
+      R"([{"category":["x":]}])",
+      R"([{"event":"open","timestamp":1600000000,"email":"e":]}])",
+  };
+  for (const char* body : kBodies) {
+    SCOPED_TRACE(body);
+    Status st = ParseErr(body);
+    EXPECT_EQ(st.kind(), ErrorKind::kInvalid);
+    EXPECT_EQ(st.message().rfind("malformed JSON", 0), 0u) << st.message();
+  }
+}
+
+// Found by the fuzzers: valid JSON numbers that simdjson cannot represent
+// would make the lake unreadable for simdjson-based readers; the event is
+// rejected (kept in the error output) and its neighbours accepted.
+TEST(WebhookBody, FuzzCrashUnrepresentableNumberRejectsEvent) {
+  auto els = ParseOk(R"([
+    {"event":"open","timestamp":1600000000,"samp":600044444444444444444444444440001},
+    {"event":"open","timestamp":1600000000,"x":{"y":[151E3299569]}},
+    {"event":"open","timestamp":1600000000,"attempt":1e400},
+    {"event":"open","timestamp":1600000000}
+  ])");
+  ASSERT_EQ(els.size(), 4u);
+  EXPECT_EQ(els[0].reject_reason, "number out of range");
+  EXPECT_EQ(els[1].reject_reason, "number out of range");
+  EXPECT_EQ(els[2].reject_reason, "number out of range");
+  EXPECT_FALSE(els[3].reject_reason.has_value());
+  std::string out;
+  AppendRejectedPayload(out, els[0].raw, *els[0].reject_reason, 1, "w");
+  EXPECT_EQ(out.substr(out.find("\"raw\":"), 8),
+            "\"raw\":\"{");  // quoted: not parseable on its own
 }
 
 TEST(WebhookBody, MalformedMessageNamesElementAndOffset) {

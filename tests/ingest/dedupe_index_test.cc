@@ -51,8 +51,8 @@ TEST(DedupeIndex, DuplicatesWithinOneBatch) {
   std::vector<std::string> keys = {"x", "y", "x", "z", "y", "x"};
   auto q = Queries(keys);
   idx.CheckAndInsert(q, kT0, t);
-  const Outcome want[] = {Outcome::kNew,       Outcome::kNew,       Outcome::kDuplicate,
-                          Outcome::kNew,       Outcome::kDuplicate, Outcome::kDuplicate};
+  const Outcome want[] = {Outcome::kNew, Outcome::kNew,       Outcome::kDuplicate,
+                          Outcome::kNew, Outcome::kDuplicate, Outcome::kDuplicate};
   for (size_t i = 0; i < q.size(); ++i) {
     EXPECT_EQ(q[i].outcome, want[i]) << i;
     EXPECT_EQ(q[i].original, want[i] == Outcome::kDuplicate ? t : nullptr) << i;
@@ -104,7 +104,7 @@ TEST(DedupeIndex, WindowExpiry) {
   EXPECT_EQ(idx.entries(), 2u);
   EXPECT_EQ(CheckOne(idx, "b", kT0 + 1499, t), Outcome::kDuplicate);
   EXPECT_EQ(CheckOne(idx, "c", kT0 + 1600, t), Outcome::kNew);  // expires b
-  EXPECT_EQ(idx.entries(), 2u);                                  // a (at +1000) and c
+  EXPECT_EQ(idx.entries(), 2u);                                 // a (at +1000) and c
   EXPECT_EQ(idx.evicted_by_budget(), 0u);
   EXPECT_EQ(idx.effective_window_ms(kT0 + 1600), 1000);
 }
@@ -137,7 +137,8 @@ TEST(DedupeIndex, BudgetEvictsOldestFirstAndShrinksWindow) {
   // The newest `kept` keys are remembered, the older ones are not.
   auto t2 = NewTicket();
   EXPECT_EQ(CheckOne(idx, "event-id-" + std::to_string(n - 1), kT0 + n, t2), Outcome::kDuplicate);
-  EXPECT_EQ(CheckOne(idx, "event-id-" + std::to_string(n - kept), kT0 + n, t2), Outcome::kDuplicate);
+  EXPECT_EQ(CheckOne(idx, "event-id-" + std::to_string(n - kept), kT0 + n, t2),
+            Outcome::kDuplicate);
   const int64_t w = idx.effective_window_ms(kT0 + n);
   EXPECT_GE(w, static_cast<int64_t>(kept) - 100);
   EXPECT_LE(w, static_cast<int64_t>(kept) + 200);
@@ -157,7 +158,9 @@ TEST(DedupeIndex, NoFalseDuplicatesAmongOneMillionRandomKeys) {
       // 22 base64url-like chars with a unique counter, as sg_event_id.
       uint64_t r = rng();
       keys[i] = std::to_string(b * kBatch + i) + "-";
-      for (int c = 0; keys[i].size() < 22; ++c, r >>= 6) keys[i].push_back("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"[r & 63]);
+      for (int c = 0; keys[i].size() < 22; ++c, r >>= 6)
+        keys[i].push_back(
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"[r & 63]);
       q[i] = DedupeIndex::Query{keys[i]};
     }
     idx.CheckAndInsert(q, kT0, t);
