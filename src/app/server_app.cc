@@ -1,8 +1,10 @@
 #include "app/server_app.h"
 
 #include <filesystem>
+#include <optional>
 #include <spdlog/spdlog.h>
 
+#include "common/dir_lock.h"
 #include "event/event.h"
 #include "event/webhook_body.h"
 #include "http/http_server.h"
@@ -16,6 +18,7 @@
 namespace mailpulse {
 
 struct ServerApp::Parts {
+  std::optional<DirLock> lock;
   MetricsRegistry metrics;
   std::unique_ptr<Stream> events;
   std::unique_ptr<Stream> errors;
@@ -118,6 +121,8 @@ Status ServerApp::Start() {
   std::error_code ec;
   std::filesystem::create_directories(data_dir, ec);
   if (ec) return Status::Fail("cannot create data dir " + data_dir.string() + ": " + ec.message());
+  MP_ASSIGN_OR_RETURN(DirLock lock, DirLock::Acquire(data_dir.string()));
+  p.lock.emplace(std::move(lock));
 
   LocalStreamOptions so;
   so.dir = (data_dir / "stream").string();
@@ -209,6 +214,7 @@ void ServerApp::Stop() {
   if (p.errors) p.errors->Close();
   p.server->Stop();
   p.server.reset();
+  p.lock.reset();
 }
 
 }  // namespace mailpulse

@@ -64,7 +64,7 @@ export async function startServer(args, { dataDir } = {}) {
     };
     proc.stdout.on('data', onData);
     proc.stderr.on('data', onData);
-    proc.on('exit', (code) => clearTimeout(timer) || reject(new Error(`mailpulse exited with ${code} before listening:\n${log}`)));
+    proc.on('close', (code) => clearTimeout(timer) || reject(new Error(`mailpulse exited with ${code} before listening:\n${log}`)));
     timer = setTimeout(() => reject(new Error(`mailpulse did not start in 20 s:\n${log}`)), 20000);
   });
   const base = `http://127.0.0.1:${port}`;

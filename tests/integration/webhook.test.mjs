@@ -145,3 +145,10 @@ test('serve refuses to start without a key unless --allow-unsigned', async () =>
   assert.equal(res.status, 200);
   await s.stop();
 });
+
+test('two servers cannot share a data dir', async () => {
+  const dataDir = tempDir();
+  const s = await startServer(['--allow-unsigned'], { dataDir });
+  await assert.rejects(startServer(['--allow-unsigned'], { dataDir }), /in use by another mailpulse process \(pid \d+\)/);
+  await s.stop();
+});
