@@ -12,7 +12,8 @@ Status ValidateObjectKey(std::string_view key) {
     if (slash == std::string_view::npos) slash = key.size();
     std::string_view seg = key.substr(pos, slash - pos);
     if (seg.empty()) return Status::Invalid("object key has an empty segment: " + std::string(key));
-    if (seg == "." || seg == "..") return Status::Invalid("object key has a '" + std::string(seg) + "' segment");
+    if (seg == "." || seg == "..")
+      return Status::Invalid("object key has a '" + std::string(seg) + "' segment");
     pos = slash + 1;
   }
   if (key.find('\0') != std::string_view::npos) return Status::Invalid("object key contains NUL");

@@ -58,7 +58,8 @@ class ObjectStore {
   virtual Result<std::string> GetRange(std::string_view key, uint64_t offset, uint64_t length) = 0;
   // Up to max_keys (1..1000) keys starting with `prefix` and greater than the
   // position continuation_token stands for ("" = from the start).
-  virtual Result<ListPage> List(std::string_view prefix, std::string_view continuation_token, int max_keys) = 0;
+  virtual Result<ListPage> List(std::string_view prefix, std::string_view continuation_token,
+                                int max_keys) = 0;
   virtual Status Delete(std::string_view key) = 0;
 
   // "file:///var/lake" or "s3://bucket/prefix", for logs.

@@ -19,7 +19,8 @@
 
 namespace mailpulse {
 
-Result<std::unique_ptr<ObjectStore>> OpenObjectStore(std::string_view url, const std::string& default_local_dir);
+Result<std::unique_ptr<ObjectStore>> OpenObjectStore(std::string_view url,
+                                                     const std::string& default_local_dir);
 
 struct ObjectStoreScheme {
   const char* scheme;  // "file", "s3"

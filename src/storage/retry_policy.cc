@@ -24,7 +24,8 @@ double JitterDraw() {
   return std::uniform_real_distribution<double>(0.0, 1.0)(gen);
 }
 
-Status RunWithRetries(const RetryPolicy& policy, const SleepFn& sleep, const std::function<Status()>& op) {
+Status RunWithRetries(const RetryPolicy& policy, const SleepFn& sleep,
+                      const std::function<Status()>& op) {
   const int attempts = std::max(1, policy.max_attempts);
   Status s;
   for (int i = 0; i < attempts; ++i) {
@@ -36,7 +37,8 @@ Status RunWithRetries(const RetryPolicy& policy, const SleepFn& sleep, const std
     }
   }
   if (attempts == 1) return s;
-  return Status(s.kind(), s.message() + " (gave up after " + std::to_string(attempts) + " attempts)");
+  return Status(s.kind(),
+                s.message() + " (gave up after " + std::to_string(attempts) + " attempts)");
 }
 
 }  // namespace mailpulse

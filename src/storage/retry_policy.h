@@ -37,11 +37,13 @@ double JitterDraw();
 // Calls op until it returns ok or a non-retry error, or attempts run out; the
 // last status is returned, its message prefixed with the attempt count when
 // more than one attempt was made.
-Status RunWithRetries(const RetryPolicy& policy, const SleepFn& sleep, const std::function<Status()>& op);
+Status RunWithRetries(const RetryPolicy& policy, const SleepFn& sleep,
+                      const std::function<Status()>& op);
 
 // The same for calls returning a value.
 template <typename T>
-Result<T> RunWithRetries(const RetryPolicy& policy, const SleepFn& sleep, const std::function<Result<T>()>& op) {
+Result<T> RunWithRetries(const RetryPolicy& policy, const SleepFn& sleep,
+                         const std::function<Result<T>()>& op) {
   std::optional<Result<T>> out;
   Status s = RunWithRetries(policy, sleep, [&]() -> Status {
     out.emplace(op());

@@ -43,17 +43,19 @@ TEST(CredentialsTest, ParsesProfiles) {
   EXPECT_EQ(ci.session_token, "tok==");
   EXPECT_EQ(ParseCredentialsFile(kFile, "absent").status().kind(), ErrorKind::kNotFound);
   EXPECT_EQ(ParseCredentialsFile(kFile, "broken").status().kind(), ErrorKind::kInvalid);
-  EXPECT_EQ(ParseCredentialsFile("[default\nx=y\n", "default").status().kind(), ErrorKind::kInvalid);
+  EXPECT_EQ(ParseCredentialsFile("[default\nx=y\n", "default").status().kind(),
+            ErrorKind::kInvalid);
 }
 
 TEST(CredentialsTest, EnvironmentWins) {
   testing::ScratchDir dir;
   std::ofstream(dir.path() + "/creds") << kFile;
-  AwsCredentials c = LoadAwsCredentials(FakeEnv({{"AWS_ACCESS_KEY_ID", "ENVID"},
-                                                 {"AWS_SECRET_ACCESS_KEY", "envsecret"},
-                                                 {"AWS_SESSION_TOKEN", "envtok"},
-                                                 {"AWS_SHARED_CREDENTIALS_FILE", dir.path() + "/creds"}}))
-                         .value();
+  AwsCredentials c =
+      LoadAwsCredentials(FakeEnv({{"AWS_ACCESS_KEY_ID", "ENVID"},
+                                  {"AWS_SECRET_ACCESS_KEY", "envsecret"},
+                                  {"AWS_SESSION_TOKEN", "envtok"},
+                                  {"AWS_SHARED_CREDENTIALS_FILE", dir.path() + "/creds"}}))
+          .value();
   EXPECT_EQ(c.access_key_id, "ENVID");
   EXPECT_EQ(c.secret_access_key, "envsecret");
   EXPECT_EQ(c.session_token, "envtok");
@@ -63,10 +65,11 @@ TEST(CredentialsTest, EnvironmentWins) {
 TEST(CredentialsTest, SharedFileWithProfile) {
   testing::ScratchDir dir;
   std::ofstream(dir.path() + "/creds") << kFile;
-  AwsCredentials c = LoadAwsCredentials(FakeEnv({{"AWS_ACCESS_KEY_ID", "half-set-is-ignored"},
-                                                 {"AWS_PROFILE", "ci"},
-                                                 {"AWS_SHARED_CREDENTIALS_FILE", dir.path() + "/creds"}}))
-                         .value();
+  AwsCredentials c =
+      LoadAwsCredentials(FakeEnv({{"AWS_ACCESS_KEY_ID", "half-set-is-ignored"},
+                                  {"AWS_PROFILE", "ci"},
+                                  {"AWS_SHARED_CREDENTIALS_FILE", dir.path() + "/creds"}}))
+          .value();
   EXPECT_EQ(c.access_key_id, "AKIDCI");
   EXPECT_EQ(c.source, "profile ci in " + dir.path() + "/creds");
 }
@@ -83,8 +86,9 @@ TEST(CredentialsTest, NothingFoundIsUnauthorized) {
   testing::ScratchDir dir;
   Status s = LoadAwsCredentials(FakeEnv({{"HOME", dir.path()}})).status();
   EXPECT_EQ(s.kind(), ErrorKind::kUnauthorized);
-  EXPECT_EQ(s.message(), "no AWS credentials: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY unset; cannot read " +
-                             dir.path() + "/.aws/credentials");
+  EXPECT_EQ(s.message(),
+            "no AWS credentials: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY unset; cannot read " +
+                dir.path() + "/.aws/credentials");
   std::ofstream(dir.path() + "/c") << kFile;
   Status missing = LoadAwsCredentials(FakeEnv({{"AWS_SHARED_CREDENTIALS_FILE", dir.path() + "/c"},
                                                {"AWS_PROFILE", "nope"}}))

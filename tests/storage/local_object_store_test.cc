@@ -14,7 +14,8 @@ namespace {
 using testing::ListAll;
 using testing::ScratchDir;
 
-std::unique_ptr<LocalObjectStore> OpenStore(const std::string& root, FileSystem* fs = FileSystem::Default()) {
+std::unique_ptr<LocalObjectStore> OpenStore(const std::string& root,
+                                            FileSystem* fs = FileSystem::Default()) {
   Result<std::unique_ptr<LocalObjectStore>> s = LocalObjectStore::Open(root, fs);
   EXPECT_TRUE(s.ok()) << s.status().ToString();
   return std::move(s).value();
@@ -47,7 +48,8 @@ TEST(LocalObjectStoreTest, GetMissingIsNotFound) {
   EXPECT_EQ(store->Get("nope").status().kind(), ErrorKind::kNotFound);
   EXPECT_EQ(store->Get("no/such/dir/key").status().kind(), ErrorKind::kNotFound);
   ASSERT_TRUE(store->Put("d/x", "1").ok());
-  EXPECT_EQ(store->Get("d").status().kind(), ErrorKind::kNotFound) << "a directory is not an object";
+  EXPECT_EQ(store->Get("d").status().kind(), ErrorKind::kNotFound)
+      << "a directory is not an object";
   EXPECT_EQ(store->GetRange("nope", 0, 1).status().kind(), ErrorKind::kNotFound);
 }
 
@@ -74,8 +76,8 @@ TEST(LocalObjectStoreTest, GetRange) {
 TEST(LocalObjectStoreTest, RejectsBadKeys) {
   ScratchDir dir;
   auto store = OpenStore(dir.path() + "/root");
-  for (std::string_view key : {"", "/abs", "a//b", "a/", "..", "../escape", "a/../../b", "a/./b", ".",
-                               ".mp-tmp-1-2", "x/.mp-tmp"}) {
+  for (std::string_view key : {"", "/abs", "a//b", "a/", "..", "../escape", "a/../../b", "a/./b",
+                               ".", ".mp-tmp-1-2", "x/.mp-tmp"}) {
     SCOPED_TRACE(key);
     EXPECT_EQ(store->Put(key, "x").kind(), ErrorKind::kInvalid);
     EXPECT_EQ(store->Get(key).status().kind(), ErrorKind::kInvalid);
@@ -102,7 +104,8 @@ TEST(LocalObjectStoreTest, ListIsLexicographicAcrossDirectories) {
     ASSERT_TRUE(store->Put(key, key + "!").ok()) << key;
   }
   std::vector<ObjectInfo> all = ListAll(*store, "", 1000);
-  EXPECT_EQ(Keys(all), (std::vector<std::string>{"A", "a-c", "a.d", "a/a/z", "a/b", "a/b2", "a0", "b"}));
+  EXPECT_EQ(Keys(all),
+            (std::vector<std::string>{"A", "a-c", "a.d", "a/a/z", "a/b", "a/b2", "a0", "b"}));
   EXPECT_EQ(all[0], (ObjectInfo{"A", 2}));
   EXPECT_EQ(all[3], (ObjectInfo{"a/a/z", 6}));
   EXPECT_EQ(Keys(ListAll(*store, "a/", 1000)), (std::vector<std::string>{"a/a/z", "a/b", "a/b2"}));
@@ -118,7 +121,8 @@ TEST(LocalObjectStoreTest, ListPaginatesByToken) {
   std::vector<std::string> want;
   for (int d = 0; d < 3; ++d) {
     for (int f = 0; f < 4; ++f) {
-      std::string key = "dt=2024-05-0" + std::to_string(d + 1) + "/part-" + std::to_string(f) + ".jsonl";
+      std::string key =
+          "dt=2024-05-0" + std::to_string(d + 1) + "/part-" + std::to_string(f) + ".jsonl";
       ASSERT_TRUE(store->Put(key, "x").ok());
       want.push_back(key);
     }
@@ -156,7 +160,8 @@ TEST(LocalObjectStoreTest, FailedSyncLeavesOldObjectAndNoTemp) {
   Status s = store->Put("k", "new");
   EXPECT_EQ(s.kind(), ErrorKind::kRetry) << s.ToString();
   EXPECT_EQ(store->Get("k").value(), "old");
-  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path()), {}), 1) << "temp file removed";
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path()), {}), 1)
+      << "temp file removed";
 }
 
 TEST(LocalObjectStoreTest, PutIsSyncedBeforeRename) {

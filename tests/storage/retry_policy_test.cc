@@ -50,10 +50,12 @@ TEST(RetryPolicyTest, RetriesOnlyRetryKind) {
 TEST(RetryPolicyTest, GivesUpAfterMaxAttempts) {
   RetryPolicy p{3, 1, 1};
   int calls = 0;
-  Status s = RunWithRetries(p, [](int64_t) {}, [&] {
-    ++calls;
-    return Status::Retry("connection refused");
-  });
+  Status s = RunWithRetries(
+      p, [](int64_t) {},
+      [&] {
+        ++calls;
+        return Status::Retry("connection refused");
+      });
   EXPECT_EQ(calls, 3);
   EXPECT_EQ(s.kind(), ErrorKind::kRetry);
   EXPECT_EQ(s.message(), "connection refused (gave up after 3 attempts)");
@@ -62,15 +64,16 @@ TEST(RetryPolicyTest, GivesUpAfterMaxAttempts) {
 TEST(RetryPolicyTest, ResultVersionKeepsValue) {
   RetryPolicy p{3, 1, 1};
   int calls = 0;
-  Result<std::string> r = RunWithRetries<std::string>(p, [](int64_t) {}, [&]() -> Result<std::string> {
-    if (++calls == 1) return Status::Retry("timeout");
-    return std::string("body");
-  });
+  Result<std::string> r = RunWithRetries<std::string>(
+      p, [](int64_t) {},
+      [&]() -> Result<std::string> {
+        if (++calls == 1) return Status::Retry("timeout");
+        return std::string("body");
+      });
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(*r, "body");
-  Result<std::string> nf = RunWithRetries<std::string>(p, [](int64_t) {}, [&]() -> Result<std::string> {
-    return Status::NotFound("NoSuchKey");
-  });
+  Result<std::string> nf = RunWithRetries<std::string>(
+      p, [](int64_t) {}, [&]() -> Result<std::string> { return Status::NotFound("NoSuchKey"); });
   EXPECT_EQ(nf.status().kind(), ErrorKind::kNotFound);
 }
 

@@ -7,12 +7,11 @@
 #include "storage/s3/s3_object_store.h"
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -27,7 +26,8 @@ namespace {
 using testing::ListAll;
 using testing::ScratchDir;
 
-const std::string kRepo = std::filesystem::path(MAILPULSE_TEST_DATA).parent_path().parent_path().string();
+const std::string kRepo =
+    std::filesystem::path(MAILPULSE_TEST_DATA).parent_path().parent_path().string();
 constexpr char kBucket[] = "mailpulse-test";
 
 std::vector<std::string> Keys(const std::vector<ObjectInfo>& objects) {
@@ -73,8 +73,10 @@ class S3ObjectStoreTest : public ::testing::Test {
       close(fds[0]);
       close(fds[1]);
       std::string script = kRepo + "/tests/tools/s3rver-start.mjs";
-      // s3rver makes its continuation tokens with DES, which OpenSSL 3 keeps in its legacy provider.
-      execlp("node", "node", "--openssl-legacy-provider", script.c_str(), dir_->path().c_str(), "0", kBucket, static_cast<char*>(nullptr));
+      // s3rver makes its continuation tokens with DES, which OpenSSL 3 keeps in its legacy
+      // provider.
+      execlp("node", "node", "--openssl-legacy-provider", script.c_str(), dir_->path().c_str(), "0",
+             kBucket, static_cast<char*>(nullptr));
       _exit(127);
     }
     close(fds[1]);
@@ -119,21 +121,22 @@ class S3ObjectStoreTest : public ::testing::Test {
   }
 
   static std::unique_ptr<S3ObjectStore> Open(S3Options o, std::string secret = "S3RVER") {
-    auto s = S3ObjectStore::Open(std::move(o), AwsCredentials{"S3RVER", std::move(secret), "", "test"});
+    auto s =
+        S3ObjectStore::Open(std::move(o), AwsCredentials{"S3RVER", std::move(secret), "", "test"});
     EXPECT_TRUE(s.ok()) << s.status().ToString();
     return std::move(s).value();
   }
 
   // {"size":N,"sha256":"..."} of an object as the AWS SDK reads it.
   static std::string SdkGet(const std::string& full_key) {
-    return RunCommand("NODE_NO_WARNINGS=1 node " + Quote(kRepo + "/tests/tools/s3-sdk.mjs") + " " + Endpoint() + " " +
-               kBucket + " get " + Quote(full_key));
+    return RunCommand("NODE_NO_WARNINGS=1 node " + Quote(kRepo + "/tests/tools/s3-sdk.mjs") + " " +
+                      Endpoint() + " " + kBucket + " get " + Quote(full_key));
   }
   static std::string SdkPut(const std::string& full_key, const std::string& data) {
     std::string file = dir_->path() + "/sdk-upload";
     std::ofstream(file, std::ios::binary) << data;
-    return RunCommand("NODE_NO_WARNINGS=1 node " + Quote(kRepo + "/tests/tools/s3-sdk.mjs") + " " + Endpoint() + " " +
-               kBucket + " put " + Quote(full_key) + " " + Quote(file));
+    return RunCommand("NODE_NO_WARNINGS=1 node " + Quote(kRepo + "/tests/tools/s3-sdk.mjs") + " " +
+                      Endpoint() + " " + kBucket + " put " + Quote(full_key) + " " + Quote(file));
   }
   static std::string Summary(const std::string& data, const std::string& content_type) {
     return "{\"size\":" + std::to_string(data.size()) + ",\"sha256\":\"" + HexEncode(Sha256(data)) +
@@ -195,7 +198,8 @@ TEST_F(S3ObjectStoreTest, ListPaginatesAndIsolatesPrefixes) {
 
 TEST_F(S3ObjectStoreTest, MultipartUploadReadableBySdk) {
   S3Options o = Options("mpu/");
-  o.multipart_threshold = 100 << 10;  // real S3 would need parts >= 5 MiB; s3rver does not enforce it
+  o.multipart_threshold =
+      100 << 10;  // real S3 would need parts >= 5 MiB; s3rver does not enforce it
   o.part_size = 64 << 10;
   auto store = Open(o);
   std::string data;
@@ -228,7 +232,8 @@ TEST_F(S3ObjectStoreTest, InteroperatesWithAwsSdkOnAwkwardKeys) {
 
 TEST_F(S3ObjectStoreTest, VirtualHostedAddressing) {
   S3Options o = Options("vhost/");
-  o.endpoint = "http://s3.localhost:" + std::to_string(port_);  // curl resolves *.localhost to loopback
+  o.endpoint =
+      "http://s3.localhost:" + std::to_string(port_);  // curl resolves *.localhost to loopback
   o.path_style = false;
   auto store = Open(o);
   ASSERT_TRUE(store->Put("k", "virtual").ok());
@@ -241,7 +246,8 @@ TEST_F(S3ObjectStoreTest, WrongSecretIsForbiddenWithS3Code) {
   auto store = Open(Options("auth/"), "wrong-secret");
   Status s = store->Put("k", "x");
   EXPECT_EQ(s.kind(), ErrorKind::kForbidden);
-  EXPECT_NE(s.message().find("PUT auth/k: HTTP 403 SignatureDoesNotMatch: The request signature we calculated"),
+  EXPECT_NE(s.message().find(
+                "PUT auth/k: HTTP 403 SignatureDoesNotMatch: The request signature we calculated"),
             std::string::npos)
       << s.message();
 }

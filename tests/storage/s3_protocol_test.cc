@@ -32,8 +32,9 @@ TEST(S3ProtocolTest, ParsesListObjectsV2) {
 
 TEST(S3ProtocolTest, ParsesEmptyAndLastPage) {
   ListObjectsV2Result r =
-      ParseListObjectsV2("<ListBucketResult><Prefix/><KeyCount>0</KeyCount><IsTruncated>false</IsTruncated>"
-                         "</ListBucketResult>")
+      ParseListObjectsV2(
+          "<ListBucketResult><Prefix/><KeyCount>0</KeyCount><IsTruncated>false</IsTruncated>"
+          "</ListBucketResult>")
           .value();
   EXPECT_TRUE(r.contents.empty());
   EXPECT_FALSE(r.is_truncated);
@@ -42,7 +43,9 @@ TEST(S3ProtocolTest, ParsesEmptyAndLastPage) {
 
 TEST(S3ProtocolTest, RejectsMalformedListings) {
   for (std::string_view bad : {
-           "", "<Error/>", "<ListBucketResult><Contents><Key>a</Key>",
+           "",
+           "<Error/>",
+           "<ListBucketResult><Contents><Key>a</Key>",
            "<ListBucketResult><Contents><Size>1</Size></Contents></ListBucketResult>",
            "<ListBucketResult><Contents><Key>a</Key><Size>-1</Size></Contents></ListBucketResult>",
            "<ListBucketResult><Contents><Key>a&bogus;</Key></Contents></ListBucketResult>",
@@ -56,8 +59,9 @@ TEST(S3ProtocolTest, RejectsMalformedListings) {
 }
 
 TEST(S3ProtocolTest, ParsesInitiateMultipartUpload) {
-  EXPECT_EQ(ParseInitiateMultipartUpload("<InitiateMultipartUploadResult><Bucket>b</Bucket><Key>k</Key>"
-                                         "<UploadId>VXBsb2Fk&amp;ID</UploadId></InitiateMultipartUploadResult>")
+  EXPECT_EQ(ParseInitiateMultipartUpload(
+                "<InitiateMultipartUploadResult><Bucket>b</Bucket><Key>k</Key>"
+                "<UploadId>VXBsb2Fk&amp;ID</UploadId></InitiateMultipartUploadResult>")
                 .value(),
             "VXBsb2Fk&ID");
   EXPECT_FALSE(ParseInitiateMultipartUpload("<InitiateMultipartUploadResult/>").ok());
@@ -65,7 +69,8 @@ TEST(S3ProtocolTest, ParsesInitiateMultipartUpload) {
 
 TEST(S3ProtocolTest, ParsesErrors) {
   auto e = ParseS3Error(
-      "<?xml version=\"1.0\"?><Error><Code>NoSuchKey</Code><Message>The key &quot;x&quot; does not exist"
+      "<?xml version=\"1.0\"?><Error><Code>NoSuchKey</Code><Message>The key &quot;x&quot; does not "
+      "exist"
       "</Message><Key>x</Key><RequestId>4442587FB7D0A2F9</RequestId></Error>");
   ASSERT_TRUE(e.has_value());
   EXPECT_EQ(e->code, "NoSuchKey");
@@ -91,14 +96,17 @@ TEST(S3ProtocolTest, MapsStatusToErrorKind) {
   EXPECT_EQ(S3StatusFromResponse(404, ErrorBody("NoSuchKey"), "x").kind(), ErrorKind::kNotFound);
   EXPECT_EQ(S3StatusFromResponse(404, "", "x").kind(), ErrorKind::kNotFound);
   EXPECT_EQ(S3StatusFromResponse(404, ErrorBody("NoSuchBucket"), "x").kind(), ErrorKind::kFail);
-  EXPECT_EQ(S3StatusFromResponse(403, ErrorBody("SignatureDoesNotMatch"), "x").kind(), ErrorKind::kForbidden);
+  EXPECT_EQ(S3StatusFromResponse(403, ErrorBody("SignatureDoesNotMatch"), "x").kind(),
+            ErrorKind::kForbidden);
   EXPECT_EQ(S3StatusFromResponse(416, ErrorBody("InvalidRange"), "x").kind(), ErrorKind::kInvalid);
   EXPECT_EQ(S3StatusFromResponse(400, ErrorBody("BadDigest"), "x").kind(), ErrorKind::kFail);
   Status s = S3StatusFromResponse(
-      503, "<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message>"
-           "<RequestId>R1</RequestId></Error>",
+      503,
+      "<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message>"
+      "<RequestId>R1</RequestId></Error>",
       "PUT lake/k");
-  EXPECT_EQ(s.message(), "PUT lake/k: HTTP 503 SlowDown: Please reduce your request rate. (request id R1)");
+  EXPECT_EQ(s.message(),
+            "PUT lake/k: HTTP 503 SlowDown: Please reduce your request rate. (request id R1)");
 }
 
 TEST(S3ProtocolTest, XmlEscapeRoundTrips) {
@@ -110,11 +118,12 @@ TEST(S3ProtocolTest, XmlEscapeRoundTrips) {
 std::optional<std::string> NoEnv(const char*) { return std::nullopt; }
 
 TEST(S3UrlTest, ParsesFullUrl) {
-  S3Options o = ParseS3Url(
-                    "s3://my-bucket/lake/events/?endpoint=http%3A%2F%2F127.0.0.1%3A4569&region=eu-west-1"
-                    "&path_style=true&multipart_threshold=1048576&part_size=262144",
-                    NoEnv)
-                    .value();
+  S3Options o =
+      ParseS3Url(
+          "s3://my-bucket/lake/events/?endpoint=http%3A%2F%2F127.0.0.1%3A4569&region=eu-west-1"
+          "&path_style=true&multipart_threshold=1048576&part_size=262144",
+          NoEnv)
+          .value();
   EXPECT_EQ(o.bucket, "my-bucket");
   EXPECT_EQ(o.prefix, "lake/events/");
   EXPECT_EQ(o.endpoint, "http://127.0.0.1:4569");
@@ -142,9 +151,9 @@ TEST(S3UrlTest, Defaults) {
 }
 
 TEST(S3UrlTest, RejectsBadUrls) {
-  for (std::string_view bad : {"s3://", "s3:///prefix", "s3://Bad_Bucket", "s3://b?colour=blue",
-                               "s3://b?path_style=yes", "s3://b?part_size=0", "s3://b?part_size=12k",
-                               "s3://b/a//b", "file:///x"}) {
+  for (std::string_view bad :
+       {"s3://", "s3:///prefix", "s3://Bad_Bucket", "s3://b?colour=blue", "s3://b?path_style=yes",
+        "s3://b?part_size=0", "s3://b?part_size=12k", "s3://b/a//b", "file:///x"}) {
     SCOPED_TRACE(bad);
     EXPECT_EQ(ParseS3Url(bad, NoEnv).status().kind(), ErrorKind::kInvalid);
   }

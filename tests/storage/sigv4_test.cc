@@ -64,7 +64,8 @@ SigV4Request ParseRequestFile(const std::string& text) {
     std::string kv;
     while (std::getline(qs, kv, '&')) {
       size_t eq = kv.find('=');
-      req.query.emplace_back(UriDecode(kv.substr(0, eq)), eq == std::string::npos ? "" : UriDecode(kv.substr(eq + 1)));
+      req.query.emplace_back(UriDecode(kv.substr(0, eq)),
+                             eq == std::string::npos ? "" : UriDecode(kv.substr(eq + 1)));
     }
   }
   while (std::getline(in, line)) {
@@ -83,8 +84,10 @@ struct SuiteResult {
 SuiteResult SignSuiteCase(const std::string& name) {
   auto ctx = ReadKeyValues(kDir + name + "/context.txt");
   SigV4Request req = ParseRequestFile(ReadFile(kDir + name + "/request.txt"));
-  SigV4Config config{ctx["region"], ctx["service"], ctx["normalize"] == "true", ctx["sign_body"] == "true"};
-  AwsCredentials creds{ctx["access_key_id"], ctx["secret_access_key"], ctx["session_token"], "test"};
+  SigV4Config config{ctx["region"], ctx["service"], ctx["normalize"] == "true",
+                     ctx["sign_body"] == "true"};
+  AwsCredentials creds{ctx["access_key_id"], ctx["secret_access_key"], ctx["session_token"],
+                       "test"};
   SigV4Signer signer(creds, config);
   SigV4Signature sig = signer.Sign(&req, ParseIsoTime(ctx["timestamp"]));
   return {sig, req};
@@ -104,9 +107,10 @@ TEST_P(SigV4SuiteTest, MatchesOfficialVector) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Vectors, SigV4SuiteTest,
-                         ::testing::Values("get-vanilla", "post-vanilla", "get-vanilla-query-order-key-case",
-                                           "get-vanilla-with-session-token", "post-x-www-form-urlencoded",
-                                           "s3-get-object-range"),
+                         ::testing::Values("get-vanilla", "post-vanilla",
+                                           "get-vanilla-query-order-key-case",
+                                           "get-vanilla-with-session-token",
+                                           "post-x-www-form-urlencoded", "s3-get-object-range"),
                          [](const auto& info) {
                            std::string n = info.param;
                            for (char& c : n) c = (c == '-') ? '_' : c;
@@ -136,15 +140,18 @@ TEST(SigV4Test, GetVanillaSignedRequestHeaders) {
 TEST(SigV4Test, SessionTokenIsSignedHeader) {
   SuiteResult r = SignSuiteCase("get-vanilla-with-session-token");
   EXPECT_NE(r.sig.canonical_request.find(
-                "x-amz-security-token:6e86291e8372ff2a2260956d9b8aae1d763fbf315fa00fa31553b73ebf194267\n"),
+                "x-amz-security-token:"
+                "6e86291e8372ff2a2260956d9b8aae1d763fbf315fa00fa31553b73ebf194267\n"),
             std::string::npos);
-  EXPECT_NE(r.sig.authorization.find("SignedHeaders=host;x-amz-date;x-amz-security-token,"), std::string::npos);
+  EXPECT_NE(r.sig.authorization.find("SignedHeaders=host;x-amz-date;x-amz-security-token,"),
+            std::string::npos);
 }
 
 TEST(SigV4Test, DerivedSigningKey) {
   auto kv = ReadKeyValues(kDir + "derived-signing-key.txt");
-  EXPECT_EQ(HexEncode(DeriveSigningKey(kv["secret_access_key"], kv["date"], kv["region"], kv["service"])),
-            kv["signing_key"]);
+  EXPECT_EQ(
+      HexEncode(DeriveSigningKey(kv["secret_access_key"], kv["date"], kv["region"], kv["service"])),
+      kv["signing_key"]);
 }
 
 TEST(SigV4Test, UriEncode) {
@@ -157,7 +164,8 @@ TEST(SigV4Test, UriEncode) {
 TEST(SigV4Test, CanonicalQueryStringSortsByEncodedKeyThenValue) {
   EXPECT_EQ(CanonicalQueryString({{"b", "2"}, {"a", "z"}, {"a", "y"}, {"B", "1"}, {"uploads", ""}}),
             "B=1&a=y&a=z&b=2&uploads=");
-  EXPECT_EQ(CanonicalQueryString({{"continuation-token", "x/y=="}}), "continuation-token=x%2Fy%3D%3D");
+  EXPECT_EQ(CanonicalQueryString({{"continuation-token", "x/y=="}}),
+            "continuation-token=x%2Fy%3D%3D");
 }
 
 TEST(SigV4Test, NormalizeAndEncodePath) {
@@ -193,13 +201,16 @@ TEST(SigV4Test, MatchesAwsSdkForJavaScript) {
     req.method = std::string(c["method"].get_string().value());
     req.path = std::string(c["path"].get_string().value());
     for (simdjson::dom::element q : c["query"].get_array()) {
-      req.query.emplace_back(std::string(q.at(0).get_string().value()), std::string(q.at(1).get_string().value()));
+      req.query.emplace_back(std::string(q.at(0).get_string().value()),
+                             std::string(q.at(1).get_string().value()));
     }
     for (simdjson::dom::element h : c["headers"].get_array()) {
-      req.headers.emplace_back(std::string(h.at(0).get_string().value()), std::string(h.at(1).get_string().value()));
+      req.headers.emplace_back(std::string(h.at(0).get_string().value()),
+                               std::string(h.at(1).get_string().value()));
     }
     req.payload_hash = std::string(c["payload_hash"].get_string().value());
-    SigV4Signature sig = SigV4Signer(creds, config).Sign(&req, c["timestamp_ms"].get_int64().value());
+    SigV4Signature sig =
+        SigV4Signer(creds, config).Sign(&req, c["timestamp_ms"].get_int64().value());
     EXPECT_EQ(sig.authorization, std::string(c["expected_authorization"].get_string().value()))
         << sig.canonical_request;
     ++count;

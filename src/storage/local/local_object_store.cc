@@ -11,7 +11,8 @@ constexpr std::string_view kTmpPrefix = ".mp-tmp";
 
 }  // namespace
 
-Result<std::unique_ptr<LocalObjectStore>> LocalObjectStore::Open(const std::string& root, FileSystem* fs) {
+Result<std::unique_ptr<LocalObjectStore>> LocalObjectStore::Open(const std::string& root,
+                                                                 FileSystem* fs) {
   if (root.empty()) return Status::Invalid("local object store: empty root directory");
   std::string r = root;
   while (r.size() > 1 && r.back() == '/') r.pop_back();
@@ -24,7 +25,8 @@ Status LocalObjectStore::CheckKey(std::string_view key) const {
   size_t pos = 0;
   while (pos < key.size()) {
     if (key.substr(pos).starts_with(kTmpPrefix)) {
-      return Status::Invalid("object key segment starts with the reserved \".mp-tmp\": " + std::string(key));
+      return Status::Invalid("object key segment starts with the reserved \".mp-tmp\": " +
+                             std::string(key));
     }
     size_t slash = key.find('/', pos);
     if (slash == std::string_view::npos) break;
@@ -49,13 +51,14 @@ Status LocalObjectStore::EnsureParentDirs(std::string_view key) {
   return Status::Ok();
 }
 
-Status LocalObjectStore::Put(std::string_view key, std::string_view data, const PutOptions& /*options*/) {
+Status LocalObjectStore::Put(std::string_view key, std::string_view data,
+                             const PutOptions& /*options*/) {
   MP_RETURN_IF_ERROR(CheckKey(key));
   MP_RETURN_IF_ERROR(EnsureParentDirs(key));
   const std::string path = root_ + "/" + std::string(key);
   const std::string dir = DirName(path);
-  const std::string tmp = dir + "/" + std::string(kTmpPrefix) + "-" + std::to_string(::getpid()) + "-" +
-                          std::to_string(tmp_counter_.fetch_add(1));
+  const std::string tmp = dir + "/" + std::string(kTmpPrefix) + "-" + std::to_string(::getpid()) +
+                          "-" + std::to_string(tmp_counter_.fetch_add(1));
   Status s = fs_->Remove(tmp);  // a leftover of a crashed process with our pid
   if (!s.ok() && s.kind() != ErrorKind::kNotFound) return s;
   s = [&]() -> Status {
@@ -92,7 +95,8 @@ Result<std::string> LocalObjectStore::Get(std::string_view key) {
   return out;
 }
 
-Result<std::string> LocalObjectStore::GetRange(std::string_view key, uint64_t offset, uint64_t length) {
+Result<std::string> LocalObjectStore::GetRange(std::string_view key, uint64_t offset,
+                                               uint64_t length) {
   MP_ASSIGN_OR_RETURN(std::unique_ptr<ReadableFile> file, OpenObject(key));
   MP_ASSIGN_OR_RETURN(uint64_t size, file->Size());
   if (length == 0) return std::string();
@@ -116,8 +120,10 @@ struct LocalObjectStore::Walk {
 // Depth-first in key order: siblings sorted with directories compared as
 // "name/", which is exactly the byte order of the full keys below them.
 Status LocalObjectStore::WalkDir(const std::string& rel_dir, Walk* w) {
-  Result<std::vector<std::string>> names = fs_->ListDir(rel_dir.empty() ? root_ : root_ + "/" + rel_dir);
-  if (!names.ok()) return names.status().kind() == ErrorKind::kNotFound ? Status::Ok() : names.status();
+  Result<std::vector<std::string>> names =
+      fs_->ListDir(rel_dir.empty() ? root_ : root_ + "/" + rel_dir);
+  if (!names.ok())
+    return names.status().kind() == ErrorKind::kNotFound ? Status::Ok() : names.status();
   struct Entry {
     std::string sort_key;  // full key, plus '/' for a directory
     bool is_dir;
@@ -131,7 +137,8 @@ Status LocalObjectStore::WalkDir(const std::string& rel_dir, Walk* w) {
     bool is_dir = fs_->ListDir(root_ + "/" + key).ok();
     entries.push_back({is_dir ? key + "/" : key, is_dir});
   }
-  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.sort_key < b.sort_key; });
+  std::sort(entries.begin(), entries.end(),
+            [](const Entry& a, const Entry& b) { return a.sort_key < b.sort_key; });
   for (const Entry& e : entries) {
     if (w->found.size() >= w->want) break;
     if (e.is_dir) {
@@ -151,8 +158,8 @@ Status LocalObjectStore::WalkDir(const std::string& rel_dir, Walk* w) {
   return Status::Ok();
 }
 
-Result<ListPage> LocalObjectStore::List(std::string_view prefix, std::string_view continuation_token,
-                                        int max_keys) {
+Result<ListPage> LocalObjectStore::List(std::string_view prefix,
+                                        std::string_view continuation_token, int max_keys) {
   if (max_keys < 1 || max_keys > 1000) return Status::Invalid("max_keys must be 1..1000");
   Walk walk{prefix, continuation_token, static_cast<size_t>(max_keys) + 1, {}};
   MP_RETURN_IF_ERROR(WalkDir("", &walk));

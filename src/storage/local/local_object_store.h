@@ -35,7 +35,8 @@ class LocalObjectStore final : public ObjectStore {
   using ObjectStore::Put;
   Result<std::string> Get(std::string_view key) override;
   Result<std::string> GetRange(std::string_view key, uint64_t offset, uint64_t length) override;
-  Result<ListPage> List(std::string_view prefix, std::string_view continuation_token, int max_keys) override;
+  Result<ListPage> List(std::string_view prefix, std::string_view continuation_token,
+                        int max_keys) override;
   Status Delete(std::string_view key) override;
   std::string Describe() const override { return "file://" + root_; }
 

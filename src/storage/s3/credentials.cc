@@ -9,7 +9,8 @@ namespace {
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -41,7 +42,8 @@ Result<AwsCredentials> ParseCredentialsFile(std::string_view text, std::string_v
     if (line.empty() || line.front() == '#' || line.front() == ';') continue;
     if (line.front() == '[') {
       if (line.back() != ']') {
-        return Status::Invalid("credentials line " + std::to_string(line_no) + ": unterminated section");
+        return Status::Invalid("credentials line " + std::to_string(line_no) +
+                               ": unterminated section");
       }
       std::string_view name = Trim(line.substr(1, line.size() - 2));
       // The config file (not this one) spells it "profile NAME"; accept both.

@@ -1,7 +1,6 @@
 #include "storage/s3/curl_client.h"
 
 #include <curl/curl.h>
-
 #include <strings.h>
 
 #include <cctype>
@@ -19,14 +18,17 @@ size_t WriteBody(char* data, size_t size, size_t n, void* user) {
 size_t WriteHeader(char* data, size_t size, size_t n, void* user) {
   auto* headers = static_cast<HeaderList*>(user);
   std::string_view line(data, size * n);
-  if (line.starts_with("HTTP/")) headers->clear();  // a new response (after 100 Continue or a redirect)
+  if (line.starts_with("HTTP/"))
+    headers->clear();  // a new response (after 100 Continue or a redirect)
   size_t colon = line.find(':');
   if (colon != std::string_view::npos) {
     std::string name(line.substr(0, colon));
     for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     std::string_view value = line.substr(colon + 1);
-    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-    while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) {
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+      value.remove_prefix(1);
+    while (!value.empty() &&
+           (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) {
       value.remove_suffix(1);
     }
     headers->emplace_back(std::move(name), std::string(value));
@@ -35,14 +37,18 @@ size_t WriteHeader(char* data, size_t size, size_t n, void* user) {
 }
 
 Status CurlStatus(CURLcode code, const char* errbuf, const std::string& what) {
-  std::string msg = what + ": " + (errbuf[0] != '\0' ? std::string(errbuf) : curl_easy_strerror(code));
+  std::string msg =
+      what + ": " + (errbuf[0] != '\0' ? std::string(errbuf) : curl_easy_strerror(code));
   switch (code) {
     case CURLE_URL_MALFORMAT:
-    case CURLE_UNSUPPORTED_PROTOCOL: return Status::Invalid(std::move(msg));
+    case CURLE_UNSUPPORTED_PROTOCOL:
+      return Status::Invalid(std::move(msg));
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CERTPROBLEM:
-    case CURLE_SSL_CACERT_BADFILE: return Status::Fail(std::move(msg));
-    default: return Status::Retry(std::move(msg));  // connect, DNS, reset, timeout, partial body
+    case CURLE_SSL_CACERT_BADFILE:
+      return Status::Fail(std::move(msg));
+    default:
+      return Status::Retry(std::move(msg));  // connect, DNS, reset, timeout, partial body
   }
 }
 

@@ -61,7 +61,8 @@ class S3ObjectStore final : public ObjectStore {
   using ObjectStore::Put;
   Result<std::string> Get(std::string_view key) override;
   Result<std::string> GetRange(std::string_view key, uint64_t offset, uint64_t length) override;
-  Result<ListPage> List(std::string_view prefix, std::string_view continuation_token, int max_keys) override;
+  Result<ListPage> List(std::string_view prefix, std::string_view continuation_token,
+                        int max_keys) override;
   Status Delete(std::string_view key) override;
   std::string Describe() const override;
 
@@ -79,7 +80,8 @@ class S3ObjectStore final : public ObjectStore {
   };
   // One signed request with retries; a non-2xx answer becomes its Status.
   Result<CurlResponse> Execute(Call call);
-  Status PutMultipart(const std::string& full_key, std::string_view data, const PutOptions& options);
+  Status PutMultipart(const std::string& full_key, std::string_view data,
+                      const PutOptions& options);
 
   S3Options options_;
   SigV4Signer signer_;

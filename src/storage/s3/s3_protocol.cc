@@ -58,7 +58,8 @@ Result<std::optional<std::string>> FirstText(std::string_view xml, std::string_v
   std::string_view inner;
   bool malformed = false;
   if (!scan.Next(&inner, &malformed)) {
-    if (malformed) return Status::Fail("malformed S3 XML: unterminated <" + std::string(name) + ">");
+    if (malformed)
+      return Status::Fail("malformed S3 XML: unterminated <" + std::string(name) + ">");
     return std::optional<std::string>();
   }
   MP_ASSIGN_OR_RETURN(std::string text, XmlUnescape(inner));
@@ -84,8 +85,9 @@ void AppendUtf8(uint32_t cp, std::string* out) {
 }
 
 bool IsRetryableCode(std::string_view code) {
-  for (std::string_view c : {"SlowDown", "RequestTimeout", "InternalError", "ServiceUnavailable",
-                             "RequestTimeTooSkewed", "OperationAborted", "Throttling", "ThrottlingException"}) {
+  for (std::string_view c :
+       {"SlowDown", "RequestTimeout", "InternalError", "ServiceUnavailable", "RequestTimeTooSkewed",
+        "OperationAborted", "Throttling", "ThrottlingException"}) {
     if (code == c) return true;
   }
   return false;
@@ -98,12 +100,23 @@ std::string XmlEscape(std::string_view text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default: out.push_back(c);
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      default:
+        out.push_back(c);
     }
   }
   return out;
@@ -118,7 +131,8 @@ Result<std::string> XmlUnescape(std::string_view text) {
       continue;
     }
     size_t semi = text.find(';', i);
-    if (semi == std::string_view::npos || semi - i > 12) return Status::Fail("malformed S3 XML: bad entity");
+    if (semi == std::string_view::npos || semi - i > 12)
+      return Status::Fail("malformed S3 XML: bad entity");
     std::string_view ent = text.substr(i + 1, semi - i - 1);
     i = semi;
     if (ent == "amp") {
@@ -135,7 +149,8 @@ Result<std::string> XmlUnescape(std::string_view text) {
       bool hex = ent[1] == 'x' || ent[1] == 'X';
       std::string_view digits = ent.substr(hex ? 2 : 1);
       uint32_t cp = 0;
-      auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), cp, hex ? 16 : 10);
+      auto [p, ec] =
+          std::from_chars(digits.data(), digits.data() + digits.size(), cp, hex ? 16 : 10);
       if (digits.empty() || ec != std::errc() || p != digits.data() + digits.size() || cp == 0 ||
           cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
         return Status::Fail("malformed S3 XML: bad character reference &" + std::string(ent) + ";");

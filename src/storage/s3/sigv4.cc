@@ -177,12 +177,14 @@ SigV4Signature SigV4Signer::Sign(SigV4Request* req, UnixMillis now) const {
   if (config_.normalize_path) path = NormalizeAndEncodePath(path);
 
   SigV4Signature sig;
-  sig.canonical_request = req->method + "\n" + path + "\n" + CanonicalQueryString(req->query) + "\n" +
-                          canonical_headers + "\n" + signed_headers + "\n" + req->payload_hash;
+  sig.canonical_request = req->method + "\n" + path + "\n" + CanonicalQueryString(req->query) +
+                          "\n" + canonical_headers + "\n" + signed_headers + "\n" +
+                          req->payload_hash;
   const std::string scope = date + "/" + config_.region + "/" + config_.service + "/aws4_request";
   sig.string_to_sign = "AWS4-HMAC-SHA256\n" + amz_date + "\n" + scope + "\n" +
                        HexEncode(Sha256(sig.canonical_request));
-  std::string key = DeriveSigningKey(credentials_.secret_access_key, date, config_.region, config_.service);
+  std::string key =
+      DeriveSigningKey(credentials_.secret_access_key, date, config_.region, config_.service);
   sig.signature = HexEncode(HmacSha256(key, sig.string_to_sign));
   sig.authorization = "AWS4-HMAC-SHA256 Credential=" + credentials_.access_key_id + "/" + scope +
                       ", SignedHeaders=" + signed_headers + ", Signature=" + sig.signature;
