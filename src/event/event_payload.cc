@@ -4,7 +4,7 @@
 
 #include <charconv>
 
-#include "event/json_escape.h"
+#include "common/json_escape.h"
 
 namespace mailpulse {
 namespace {

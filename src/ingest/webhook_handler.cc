@@ -282,7 +282,7 @@ void WebhookHandler::Handle(HttpRequest req, Responder respond) {
   }
   for (auto& [shard, ticket] : appends) {
     events_->Append(ShardId(shard), std::move(records[shard]),
-                    [pending, ticket](const Status& st, SequenceNumber, SequenceNumber) {
+                    [pending, ticket = ticket](const Status& st, SequenceNumber, SequenceNumber) {
                       ticket->Resolve(st.ok());
                       if (!st.ok()) pending->Fail(st.message());
                       pending->Done();

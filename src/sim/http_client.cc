@@ -95,7 +95,7 @@ struct HttpClient::Impl {
     return Status::Ok();
   }
 
-  Result<HttpResponse> Exchange(const http::request<http::string_body>& req, bool* keep_alive) {
+  Result<ClientResponse> Exchange(const http::request<http::string_body>& req, bool* keep_alive) {
     beast::error_code ec;
     stream->expires_after(timeout);
     http::async_write(*stream, req, [&](beast::error_code e, size_t) { ec = e; });
@@ -109,7 +109,7 @@ struct HttpClient::Impl {
     if (ec) return Status::Retry("read: " + ec.message());
     http::response<http::string_body> res = parser.release();
     *keep_alive = res.keep_alive();
-    return HttpResponse{static_cast<int>(res.result_int()), std::move(res.body())};
+    return ClientResponse{static_cast<int>(res.result_int()), std::move(res.body())};
   }
 };
 
@@ -121,7 +121,7 @@ HttpClient::HttpClient(HttpUrl url, std::chrono::milliseconds timeout)
 
 HttpClient::~HttpClient() { impl_->Close(); }
 
-Result<HttpResponse> HttpClient::Post(const HttpHeaders& headers, std::string body) {
+Result<ClientResponse> HttpClient::Post(const HttpHeaders& headers, std::string body) {
   http::request<http::string_body> req{http::verb::post, impl_->url.target, 11};
   req.set(http::field::host, impl_->url.port == "80" ? impl_->url.host
                                                      : impl_->url.host + ":" + impl_->url.port);
@@ -137,7 +137,7 @@ Result<HttpResponse> HttpClient::Post(const HttpHeaders& headers, std::string bo
     bool reused = impl_->stream.has_value();
     if (!reused) MP_RETURN_IF_ERROR(impl_->Connect());
     bool keep_alive = false;
-    Result<HttpResponse> res = impl_->Exchange(req, &keep_alive);
+    Result<ClientResponse> res = impl_->Exchange(req, &keep_alive);
     if (res.ok()) {
       if (!keep_alive) impl_->Close();
       return res;

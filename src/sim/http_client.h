@@ -4,7 +4,7 @@
 // Each Post runs to completion or to the timeout on the caller's thread.
 // Errors are values: a connection or timeout failure is Status::Retry (the
 // caller decides how SendGrid-like to be about it); any HTTP status, 5xx
-// included, is a successful exchange returned as an HttpResponse. A reused
+// included, is a successful exchange returned as an ClientResponse. A reused
 // keep-alive connection the server already closed is retried once on a fresh
 // connection before giving up. Not thread-safe: one client per thread.
 #pragma once
@@ -31,7 +31,7 @@ struct HttpUrl {
   static Result<HttpUrl> Parse(std::string_view url);
 };
 
-struct HttpResponse {
+struct ClientResponse {
   int status = 0;
   std::string body;
 };
@@ -47,7 +47,7 @@ class HttpClient {
 
   // POSTs `body` to the URL's target with `headers` (Host, Content-Length and
   // Authorization from the URL's user info are added).
-  Result<HttpResponse> Post(const HttpHeaders& headers, std::string body);
+  Result<ClientResponse> Post(const HttpHeaders& headers, std::string body);
 
  private:
   struct Impl;

@@ -100,7 +100,7 @@ void SendWithRetries(const SimulatorOptions& o, HttpClient& client, const SimBat
     }
     if (!o.bearer_token.empty()) headers.emplace_back("Authorization", "Bearer " + o.bearer_token);
 
-    Result<HttpResponse> res = client.Post(headers, batch.body);
+    Result<ClientResponse> res = client.Post(headers, batch.body);
     if (res.ok() && res->status >= 200 && res->status < 300) {
       c->accepted++;
       AddServerCounts(res->body, c);

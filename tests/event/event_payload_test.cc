@@ -6,7 +6,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "event/json_escape.h"
+#include "common/json_escape.h"
 #include "event/webhook_body.h"
 
 namespace mailpulse {

@@ -1,4 +1,4 @@
-#include "event/json_escape.h"
+#include "common/json_escape.h"
 
 namespace mailpulse {
 
