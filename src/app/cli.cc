@@ -71,6 +71,8 @@ int RunCli(int argc, char** argv) {
   commands.push_back(AddStreamCommand(app));
   commands.push_back(AddKeygenCommand(app));
   commands.push_back(AddSimulateCommand(app));
+  commands.push_back(AddReportCommand(app));
+  commands.push_back(AddRebuildCommand(app));
 
   CLI::App* config_doc = app.add_subcommand("config-doc", "Print the configuration reference (Markdown)");
   commands.push_back({config_doc, [] {

@@ -25,5 +25,7 @@ Command AddServeCommand(CLI::App& app);     // app/cmd_serve.cc
 Command AddStreamCommand(CLI::App& app);    // app/cmd_stream.cc: stream describe | read
 Command AddKeygenCommand(CLI::App& app);    // app/cmd_simulate.cc
 Command AddSimulateCommand(CLI::App& app);  // app/cmd_simulate.cc
+Command AddReportCommand(CLI::App& app);    // app/cmd_report.cc: KPIs in the terminal
+Command AddRebuildCommand(CLI::App& app);   // app/cmd_report.cc: recompute KPIs from the stream
 
 }  // namespace mailpulse

@@ -5,6 +5,9 @@
 #include <spdlog/spdlog.h>
 
 #include "common/dir_lock.h"
+#include "analytics/analytics_service.h"
+#include "analytics/kpi_api.h"
+#include "app/analytics_setup.h"
 #include "event/event.h"
 #include "event/webhook_body.h"
 #include "http/http_server.h"
@@ -25,6 +28,8 @@ struct ServerApp::Parts {
   std::vector<std::unique_ptr<DedupeIndex>> dedupe;
   std::unique_ptr<IngestProbe> probe;
   std::unique_ptr<WebhookHandler> webhook;
+  std::unique_ptr<AnalyticsService> analytics;
+  std::unique_ptr<KpiApi> kpi_api;
   std::unique_ptr<FunctionRoute> healthz, readyz, metrics_route;
   Router router;
   std::unique_ptr<HttpServer> server;
@@ -185,6 +190,11 @@ Status ServerApp::Start() {
   });
   p.router.Add("POST", "/v1/webhooks/sendgrid", p.webhook.get());
   p.router.Add("POST", "/v1/webhooks/sendgrid/{name}", p.webhook.get());
+  MP_ASSIGN_OR_RETURN(AnalyticsOptions ao, AnalyticsOptionsFromConfig(c, &p.metrics));
+  MP_ASSIGN_OR_RETURN(p.analytics, AnalyticsService::Open(p.events.get(), std::move(ao)));
+  p.analytics->Start();
+  p.kpi_api = std::make_unique<KpiApi>(p.analytics.get(), KpiApiOptions{c.GetString("api_token")});
+  p.kpi_api->Register(p.router);
   p.router.Add("GET", "/healthz", p.healthz.get());
   p.router.Add("GET", "/readyz", p.readyz.get());
   p.router.Add("GET", "/metrics", p.metrics_route.get());
@@ -210,6 +220,10 @@ void ServerApp::Stop() {
   p.ready.store(false);
   p.server->StopAccepting();
   p.server->WaitIdle(std::chrono::seconds(10));
+  if (p.analytics) {
+    Status st = p.analytics->Stop();  // final snapshot, before the stream closes
+    if (!st.ok()) spdlog::warn("analytics: final snapshot failed: {}", st.message());
+  }
   if (p.events) p.events->Close();
   if (p.errors) p.errors->Close();
   p.server->Stop();

@@ -3,6 +3,8 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -178,6 +180,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (route_.empty()) route_ = shared_->handler->RouteLabel(request_);
     shared_->CountRequest(route_, resp.status);
     route_.clear();
+    if (resp.stream_poll) return StartStream(std::move(resp));
     response_.emplace();
     response_->version(11);
     response_->result(static_cast<unsigned>(resp.status));
@@ -200,6 +203,48 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec) return Close(ec);
     if (close_after_) return LingeringClose();
     ReadHeader();
+  }
+
+  // Streaming responses: headers, then whatever the poll function yields, on
+  // a timer, until it ends or the client goes away.
+  void StartStream(HttpResponse resp) {
+    stream_poll_ = std::move(resp.stream_poll);
+    stream_interval_ = std::chrono::milliseconds(std::max<int64_t>(1, resp.stream_interval_ms));
+    out_ = "HTTP/1.1 " + std::to_string(resp.status) + " " +
+           std::string(http::obsolete_reason(static_cast<http::status>(resp.status))) +
+           "\r\nServer: mailpulse\r\nContent-Type: " + resp.content_type +
+           "\r\nCache-Control: no-cache\r\nConnection: close\r\n";
+    for (auto& [k, v] : resp.headers) out_ += k + ": " + v + "\r\n";
+    out_ += "\r\n";
+    WriteStreamChunk();
+  }
+
+  void WriteStreamChunk() {
+    stream_.expires_after(std::chrono::seconds(shared_->options.body_timeout_seconds));
+    asio::async_write(stream_, asio::buffer(out_), [self = shared_from_this()](beast::error_code ec, size_t) {
+      if (ec) return self->EndStream();
+      self->ScheduleStreamPoll();
+    });
+  }
+
+  void ScheduleStreamPoll() {
+    if (!timer_) timer_.emplace(stream_.get_executor());
+    timer_->expires_after(stream_interval_);
+    timer_->async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (ec) return self->EndStream();
+      std::optional<std::string> next = self->stream_poll_();
+      if (!next) return self->EndStream();
+      if (next->empty()) return self->ScheduleStreamPoll();
+      self->out_ = std::move(*next);
+      self->WriteStreamChunk();
+    });
+  }
+
+  void EndStream() {
+    stream_poll_ = nullptr;
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    stream_.socket().close(ignored);
   }
 
   // After a refusal the client may still be sending a body we did not read.
@@ -244,6 +289,10 @@ class Session : public std::enable_shared_from_this<Session> {
   bool keep_alive_ = true;
   bool close_after_ = false;
   uint64_t linger_budget_ = 0;
+  std::function<std::optional<std::string>()> stream_poll_;
+  std::chrono::milliseconds stream_interval_{250};
+  std::optional<asio::steady_timer> timer_;
+  std::string out_;
 };
 
 class HttpServer::Impl {

@@ -46,6 +46,16 @@ struct HttpResponse {
   std::vector<std::pair<std::string, std::string>> headers;
   bool close = false;  // close the connection after this response
 
+  // Streaming body (Server-Sent Events): when set, the server writes the
+  // status line and headers (no Content-Length; `Connection: close`), then
+  // every `stream_interval_ms` calls stream_poll on a server thread: a
+  // non-empty string is written as the next bytes, an empty one writes
+  // nothing this time, nullopt ends the response. It also ends when a write
+  // fails (the client went away) or the server stops. `body` is ignored.
+  // stream_poll must not block; it is dropped (destroyed) when the stream ends.
+  std::function<std::optional<std::string>()> stream_poll;
+  int64_t stream_interval_ms = 250;
+
   // {"error":"<reason>"} with the given status.
   static HttpResponse Error(int status, std::string_view reason);
   static HttpResponse Json(int status, std::string body);

@@ -9,6 +9,10 @@ void Router::Add(std::string method, std::string pattern, RouteHandler* handler)
   auto brace = pattern.find('{');
   r.has_param = brace != std::string::npos;
   r.prefix = r.has_param ? pattern.substr(0, brace) : pattern;
+  if (r.has_param) {
+    auto close = pattern.find('}', brace);
+    r.suffix = close == std::string::npos ? "" : pattern.substr(close + 1);
+  }
   r.handler = handler;
   routes_.push_back(std::move(r));
 }
@@ -21,8 +25,10 @@ const Router::Route* Router::Match(const HttpRequest& req, bool* path_known,
     std::string value;
     if (!r.has_param) {
       path_match = req.path == r.prefix;
-    } else if (req.path.size() > r.prefix.size() && req.path.compare(0, r.prefix.size(), r.prefix) == 0) {
-      value = req.path.substr(r.prefix.size());
+    } else if (req.path.size() > r.prefix.size() + r.suffix.size() &&
+               req.path.compare(0, r.prefix.size(), r.prefix) == 0 &&
+               req.path.compare(req.path.size() - r.suffix.size(), r.suffix.size(), r.suffix) == 0) {
+      value = req.path.substr(r.prefix.size(), req.path.size() - r.prefix.size() - r.suffix.size());
       path_match = value.find('/') == std::string::npos;
     }
     if (!path_match) continue;

@@ -1,7 +1,8 @@
 // Router: maps (method, path pattern) to route handlers and implements the
-// server's HttpHandler. Patterns are literal paths with an optional trailing
-// "{param}" segment ("/v1/webhooks/sendgrid/{name}"); the matched value is
-// passed in HttpRequest::params. Unknown paths get 404, known paths with
+// server's HttpHandler. Patterns are literal paths with at most one "{param}"
+// segment, last ("/v1/webhooks/sendgrid/{name}") or followed by a literal
+// tail ("/v1/campaigns/{id}/links"); the matched value (one non-empty
+// segment, still percent-encoded) is passed in HttpRequest::params. Unknown paths get 404, known paths with
 // another method 405, both with a JSON reason.
 //
 // Routes are added before the server starts and never after (no locking).
@@ -45,7 +46,8 @@ class Router final : public HttpHandler {
  private:
   struct Route {
     std::string method;
-    std::string prefix;  // literal part
+    std::string prefix;  // literal part before the param (the whole path without one)
+    std::string suffix;  // literal part after the param
     bool has_param = false;
     std::string pattern;
     RouteHandler* handler = nullptr;

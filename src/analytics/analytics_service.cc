@@ -1,0 +1,165 @@
+#include "analytics/analytics_service.h"
+
+#include <spdlog/spdlog.h>
+
+namespace mailpulse {
+
+AnalyticsService::AnalyticsService(Stream* stream, AnalyticsOptions options)
+    : stream_(stream), opt_(std::move(options)), decoder_(opt_.campaign_key), store_(opt_.store) {
+  if (opt_.metrics) {
+    MetricsRegistry& m = *opt_.metrics;
+    events_counter_ = &m.GetCounter("mailpulse_analytics_events_total", "Stream records applied to the KPIs");
+    skipped_counter_ = &m.GetCounter("mailpulse_analytics_skipped_total", "Stream records analytics could not decode");
+    snapshots_counter_ = &m.GetCounter("mailpulse_analytics_snapshots_total", "Analytics snapshots written");
+    Gauge& msgs = m.GetGauge("mailpulse_analytics_messages", "Messages with per-message KPI state");
+    Gauge& bytes = m.GetGauge("mailpulse_analytics_message_memory_bytes", "Memory of the per-message KPI state");
+    Gauge& evicted = m.GetGauge("mailpulse_analytics_messages_evicted", "Messages evicted from KPI state (budget)");
+    m.AddRefresher([this, &msgs, &bytes, &evicted] {
+      Read([&](const KpiStore& s) {
+        msgs.Set(static_cast<int64_t>(s.messages().size()));
+        bytes.Set(static_cast<int64_t>(s.messages().memory_bytes()));
+        evicted.Set(static_cast<int64_t>(s.messages().evictions()));
+      });
+    });
+  }
+}
+
+AnalyticsService::~AnalyticsService() {
+  stop_.store(true);
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+Result<std::unique_ptr<AnalyticsService>> AnalyticsService::Open(Stream* stream, AnalyticsOptions options) {
+  std::unique_ptr<AnalyticsService> s(new AnalyticsService(stream, std::move(options)));
+  MP_RETURN_IF_ERROR(s->Load());
+  return s;
+}
+
+Status AnalyticsService::Load() {
+  uint32_t n = stream_->shard_count();
+  positions_.assign(n, 0);
+  if (!opt_.snapshot_path.empty()) {
+    auto blob = ReadFileToString(*opt_.fs, opt_.snapshot_path);
+    if (blob.ok()) {
+      std::vector<uint64_t> pos;
+      MP_RETURN_IF_ERROR(store_.Deserialize(*blob, &pos));
+      if (pos.size() != n) {
+        return Status::Fail("analytics snapshot has " + std::to_string(pos.size()) + " shards, the stream " +
+                            std::to_string(n) + "; run `mailpulse rebuild`");
+      }
+      positions_ = pos;
+      spdlog::info("analytics: snapshot loaded ({} campaigns, {} messages)", store_.campaigns().size(),
+                   store_.messages().size());
+    } else if (blob.status().kind() != ErrorKind::kNotFound) {
+      return blob.status();
+    }
+  }
+  for (uint32_t s = 0; s < n; ++s) {
+    StartPosition start = positions_[s] == 0 ? StartPosition::TrimHorizon()
+                                             : StartPosition::After(SequenceNumber(positions_[s]));
+    MP_ASSIGN_OR_RETURN(auto reader, stream_->OpenReader(ShardId(s), start));
+    readers_.push_back(std::move(reader));
+  }
+  published_version_.store(store_.version(), std::memory_order_release);
+  return Status::Ok();
+}
+
+Status AnalyticsService::PollOnce(size_t* applied) {
+  *applied = 0;
+  for (size_t s = 0; s < readers_.size(); ++s) {
+    MP_ASSIGN_OR_RETURN(std::vector<StreamRecord> batch, readers_[s]->Read(1024, 4 << 20));
+    for (size_t i = 0; i < batch.size(); i += kApplySlice) {
+      size_t end = std::min(batch.size(), i + kApplySlice);
+      uint64_t bad = 0;
+      {
+        std::unique_lock lock(mu_);
+        KpiEvent e;
+        for (size_t j = i; j < end; ++j) {
+          Status st = decoder_.Decode(batch[j].payload, &e);
+          if (!st.ok()) {
+            ++bad;
+            spdlog::warn("analytics: shard {} seq {}: {}", s, batch[j].seq.value(), st.message());
+          } else {
+            store_.Apply(e);
+          }
+          positions_[s] = batch[j].seq.value();
+        }
+      }
+      published_version_.store(store_.version(), std::memory_order_release);
+      skipped_ += bad;
+      if (skipped_counter_ && bad) skipped_counter_->Inc(bad);
+      if (events_counter_) events_counter_->Inc(end - i - bad);
+    }
+    *applied += batch.size();
+  }
+  return Status::Ok();
+}
+
+Status AnalyticsService::CatchUp() {
+  size_t applied = 0;
+  do {
+    MP_RETURN_IF_ERROR(PollOnce(&applied));
+  } while (applied > 0);
+  return Status::Ok();
+}
+
+Status AnalyticsService::Snapshot() {
+  // Only the consumer thread (or the controlling thread when it is stopped)
+  // mutates the store, so reading it here needs no lock.
+  std::vector<uint64_t> pos = positions_;
+  if (!opt_.snapshot_path.empty()) {
+    MP_RETURN_IF_ERROR(opt_.fs->CreateDir(DirName(opt_.snapshot_path)));
+    MP_RETURN_IF_ERROR(WriteFileAtomically(*opt_.fs, opt_.snapshot_path, store_.Serialize(pos)));
+    if (snapshots_counter_) snapshots_counter_->Inc();
+  }
+  if (opt_.save_checkpoints && !opt_.snapshot_path.empty()) {
+    for (size_t s = 0; s < pos.size(); ++s) {
+      if (pos[s] != 0) {
+        MP_RETURN_IF_ERROR(stream_->SaveCheckpoint(kAnalyticsConsumer, ShardId(static_cast<uint32_t>(s)),
+                                                   SequenceNumber(pos[s])));
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+void AnalyticsService::Start() {
+  stop_.store(false);
+  thread_ = std::thread([this] { Run(); });
+}
+
+void AnalyticsService::Run() {
+  UnixMillis last_snapshot = opt_.clock->NowMillis();
+  uint64_t snapshot_version = store_.version();
+  while (!stop_.load()) {
+    size_t applied = 0;
+    Status st = PollOnce(&applied);
+    if (!st.ok()) spdlog::warn("analytics: read failed: {}", st.message());
+    UnixMillis now = opt_.clock->NowMillis();
+    if (now - last_snapshot >= opt_.snapshot_interval_ms && store_.version() != snapshot_version) {
+      Status ss = Snapshot();
+      if (!ss.ok()) spdlog::warn("analytics: snapshot failed: {}", ss.message());
+      last_snapshot = now;
+      snapshot_version = store_.version();
+    }
+    if (applied == 0 || !st.ok()) {
+      std::unique_lock lock(wake_mu_);
+      wake_.wait_for(lock, std::chrono::milliseconds(opt_.idle_poll_ms), [this] { return stop_.load(); });
+    }
+  }
+}
+
+Status AnalyticsService::Stop() {
+  stop_.store(true);
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  return Snapshot();
+}
+
+void AnalyticsService::Read(const std::function<void(const KpiStore&)>& fn) const {
+  std::shared_lock lock(mu_);
+  fn(store_);
+}
+
+}  // namespace mailpulse
