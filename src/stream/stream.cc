@@ -1,6 +1,6 @@
 #include "stream/stream.h"
 
-#include <openssl/evp.h>
+#include "common/md5.h"
 
 #include <algorithm>
 
@@ -9,26 +9,8 @@ namespace {
 
 using u128 = unsigned __int128;
 
-// One fetched MD5 and one context per thread: EVP_Digest's implicit fetch
-// and context allocation cost 3x the hash itself, and this runs per event.
-struct Md5Context {
-  EVP_MD* md = EVP_MD_fetch(nullptr, "MD5", nullptr);
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  ~Md5Context() {
-    EVP_MD_CTX_free(ctx);
-    EVP_MD_free(md);
-  }
-};
-
 u128 HashKey(std::string_view key) {
-  thread_local Md5Context md5;
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (md5.md == nullptr || md5.ctx == nullptr || EVP_DigestInit_ex2(md5.ctx, md5.md, nullptr) != 1 ||
-      EVP_DigestUpdate(md5.ctx, key.data(), key.size()) != 1 ||
-      EVP_DigestFinal_ex(md5.ctx, md, &len) != 1 || len != 16) {
-    return 0;  // MD5 unavailable (FIPS-only provider): everything maps to shard 0
-  }
+  const std::array<uint8_t, 16> md = Md5(key);
   u128 v = 0;
   for (int i = 0; i < 16; ++i) v = (v << 8) | md[i];
   return v;
