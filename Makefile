@@ -32,8 +32,11 @@ run: build
 unit-test: build-asan
 	@cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS) --timeout 300
 
-integration-test: build
-	@MAILPULSE_BIN=$(CURDIR)/$(BUILD)/mailpulse node --test --test-concurrency=1 tests/integration/
+# The integration tests drive the sanitizer build's binary: one build serves
+# both suites, and every loopback test also runs under ASan + UBSan.
+integration-test: build-asan
+	@MAILPULSE_BIN=$(CURDIR)/$(ASAN_BUILD)/mailpulse ASAN_OPTIONS=detect_leaks=0 \
+	  node --test --test-concurrency=1 tests/integration/
 
 fuzz-smoke: build-fuzz
 	@scripts/fuzz-smoke.sh $(FUZZ_BUILD) 20
