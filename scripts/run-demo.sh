@@ -3,7 +3,7 @@
 # key pair, and the simulator feeding it gently, so events flow at once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BIN=build/mailpulse
+BIN=${MAILPULSE_BIN:-build/mailpulse}
 DATA=${MAILPULSE_DATA_DIR:-./data}
 LISTEN=${MAILPULSE_LISTEN:-127.0.0.1:8080}
 mkdir -p "$DATA/demo-keys"
