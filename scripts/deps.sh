@@ -10,6 +10,7 @@ DEBIAN_PACKAGES=(
   libspdlog-dev libfmt-dev libssl-dev libgtest-dev libgmock-dev libcurl4-openssl-dev
   clang libclang-rt-14-dev
   nodejs npm nginx wrk
+  chromium
 )
 
 missing=()

@@ -8,12 +8,17 @@ AnalyticsService::AnalyticsService(Stream* stream, AnalyticsOptions options)
     : stream_(stream), opt_(std::move(options)), decoder_(opt_.campaign_key), store_(opt_.store) {
   if (opt_.metrics) {
     MetricsRegistry& m = *opt_.metrics;
-    events_counter_ = &m.GetCounter("mailpulse_analytics_events_total", "Stream records applied to the KPIs");
-    skipped_counter_ = &m.GetCounter("mailpulse_analytics_skipped_total", "Stream records analytics could not decode");
-    snapshots_counter_ = &m.GetCounter("mailpulse_analytics_snapshots_total", "Analytics snapshots written");
+    events_counter_ =
+        &m.GetCounter("mailpulse_analytics_events_total", "Stream records applied to the KPIs");
+    skipped_counter_ = &m.GetCounter("mailpulse_analytics_skipped_total",
+                                     "Stream records analytics could not decode");
+    snapshots_counter_ =
+        &m.GetCounter("mailpulse_analytics_snapshots_total", "Analytics snapshots written");
     Gauge& msgs = m.GetGauge("mailpulse_analytics_messages", "Messages with per-message KPI state");
-    Gauge& bytes = m.GetGauge("mailpulse_analytics_message_memory_bytes", "Memory of the per-message KPI state");
-    Gauge& evicted = m.GetGauge("mailpulse_analytics_messages_evicted", "Messages evicted from KPI state (budget)");
+    Gauge& bytes = m.GetGauge("mailpulse_analytics_message_memory_bytes",
+                              "Memory of the per-message KPI state");
+    Gauge& evicted = m.GetGauge("mailpulse_analytics_messages_evicted",
+                                "Messages evicted from KPI state (budget)");
     m.AddRefresher([this, &msgs, &bytes, &evicted] {
       Read([&](const KpiStore& s) {
         msgs.Set(static_cast<int64_t>(s.messages().size()));
@@ -30,7 +35,8 @@ AnalyticsService::~AnalyticsService() {
   if (thread_.joinable()) thread_.join();
 }
 
-Result<std::unique_ptr<AnalyticsService>> AnalyticsService::Open(Stream* stream, AnalyticsOptions options) {
+Result<std::unique_ptr<AnalyticsService>> AnalyticsService::Open(Stream* stream,
+                                                                 AnalyticsOptions options) {
   std::unique_ptr<AnalyticsService> s(new AnalyticsService(stream, std::move(options)));
   MP_RETURN_IF_ERROR(s->Load());
   return s;
@@ -45,12 +51,13 @@ Status AnalyticsService::Load() {
       std::vector<uint64_t> pos;
       MP_RETURN_IF_ERROR(store_.Deserialize(*blob, &pos));
       if (pos.size() != n) {
-        return Status::Fail("analytics snapshot has " + std::to_string(pos.size()) + " shards, the stream " +
-                            std::to_string(n) + "; run `mailpulse rebuild`");
+        return Status::Fail("analytics snapshot has " + std::to_string(pos.size()) +
+                            " shards, the stream " + std::to_string(n) +
+                            "; run `mailpulse rebuild`");
       }
       positions_ = pos;
-      spdlog::info("analytics: snapshot loaded ({} campaigns, {} messages)", store_.campaigns().size(),
-                   store_.messages().size());
+      spdlog::info("analytics: snapshot loaded ({} campaigns, {} messages)",
+                   store_.campaigns().size(), store_.messages().size());
     } else if (blob.status().kind() != ErrorKind::kNotFound) {
       return blob.status();
     }
@@ -116,8 +123,8 @@ Status AnalyticsService::Snapshot() {
   if (opt_.save_checkpoints && !opt_.snapshot_path.empty()) {
     for (size_t s = 0; s < pos.size(); ++s) {
       if (pos[s] != 0) {
-        MP_RETURN_IF_ERROR(stream_->SaveCheckpoint(kAnalyticsConsumer, ShardId(static_cast<uint32_t>(s)),
-                                                   SequenceNumber(pos[s])));
+        MP_RETURN_IF_ERROR(stream_->SaveCheckpoint(
+            kAnalyticsConsumer, ShardId(static_cast<uint32_t>(s)), SequenceNumber(pos[s])));
       }
     }
   }
@@ -145,7 +152,8 @@ void AnalyticsService::Run() {
     }
     if (applied == 0 || !st.ok()) {
       std::unique_lock lock(wake_mu_);
-      wake_.wait_for(lock, std::chrono::milliseconds(opt_.idle_poll_ms), [this] { return stop_.load(); });
+      wake_.wait_for(lock, std::chrono::milliseconds(opt_.idle_poll_ms),
+                     [this] { return stop_.load(); });
     }
   }
 }

@@ -42,7 +42,7 @@ struct AnalyticsOptions {
   std::vector<CampaignField> campaign_key = DefaultCampaignKey();
   KpiStoreOptions store;
   int64_t snapshot_interval_ms = 30'000;
-  int64_t idle_poll_ms = 20;  // sleep when every shard is caught up
+  int64_t idle_poll_ms = 20;     // sleep when every shard is caught up
   bool save_checkpoints = true;  // false for read-only tools (report)
   FileSystem* fs = FileSystem::Default();
   Clock* clock = &Clock::System();

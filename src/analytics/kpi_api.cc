@@ -1,8 +1,9 @@
 #include "analytics/kpi_api.h"
 
+#include <fmt/format.h>
+
 #include <charconv>
 #include <chrono>
-#include <fmt/format.h>
 
 #include "analytics/kpi_json.h"
 
@@ -32,7 +33,8 @@ Result<KpiRange> RangeOf(const HttpRequest& req) {
   if (auto u = QueryParam(req.query, "until")) {
     MP_ASSIGN_OR_RETURN(r.until, ParseTimeParam(*u));
   }
-  if (r.since > 0 && r.until > 0 && r.until <= r.since) return Status::Invalid("until must be after since");
+  if (r.since > 0 && r.until > 0 && r.until <= r.since)
+    return Status::Invalid("until must be after since");
   return r;
 }
 
@@ -70,8 +72,11 @@ std::optional<std::string> QueryParam(std::string_view query, std::string_view n
 // Adapts one member function; refuses unauthenticated requests early.
 class KpiApi::Route final : public RouteHandler {
  public:
-  Route(const KpiApi* api, HttpResponse (KpiApi::*fn)(const HttpRequest&) const) : api_(api), fn_(fn) {}
-  std::optional<HttpResponse> Precheck(const HttpRequest& req) override { return api_->Authorize(req); }
+  Route(const KpiApi* api, HttpResponse (KpiApi::*fn)(const HttpRequest&) const)
+      : api_(api), fn_(fn) {}
+  std::optional<HttpResponse> Precheck(const HttpRequest& req) override {
+    return api_->Authorize(req);
+  }
   void Handle(HttpRequest req, Responder respond) override {
     if (auto refused = api_->Authorize(req)) return respond(std::move(*refused));
     respond((api_->*fn_)(req));
@@ -82,7 +87,8 @@ class KpiApi::Route final : public RouteHandler {
   HttpResponse (KpiApi::*fn_)(const HttpRequest&) const;
 };
 
-KpiApi::KpiApi(AnalyticsService* service, KpiApiOptions options) : service_(service), opt_(std::move(options)) {}
+KpiApi::KpiApi(AnalyticsService* service, KpiApiOptions options)
+    : service_(service), opt_(std::move(options)) {}
 KpiApi::~KpiApi() = default;
 
 void KpiApi::Register(Router& router) {
@@ -100,9 +106,8 @@ void KpiApi::Register(Router& router) {
     routes_.push_back(std::make_unique<Route>(this, e.fn));
     router.Add("GET", e.pattern, routes_.back().get());
   }
-  routes_.push_back(std::make_unique<FunctionRoute>([](const HttpRequest&) {
-    return HttpResponse::Json(200, OpenApiJson());
-  }));
+  routes_.push_back(std::make_unique<FunctionRoute>(
+      [](const HttpRequest&) { return HttpResponse::Json(200, OpenApiJson()); }));
   // The API description is public, like any OpenAPI document.
   router.Add("GET", "/v1/openapi.json", routes_.back().get());
 }
@@ -114,7 +119,12 @@ std::optional<HttpResponse> KpiApi::Authorize(const HttpRequest& req) const {
   bool ok = auth.size() > kBearer.size() && auth.substr(0, kBearer.size()) == kBearer &&
             ConstantTimeEquals(auth.substr(kBearer.size()), opt_.api_token);
   if (ok) return std::nullopt;
-  HttpResponse r = HttpResponse::Error(401, auth.empty() ? "missing bearer token" : "invalid bearer token");
+  // A browser's EventSource cannot set headers: /v1/live (only) also takes ?token=.
+  std::optional<std::string> query_token;
+  if (auth.empty() && req.path == "/v1/live") query_token = QueryParam(req.query, "token");
+  if (query_token && ConstantTimeEquals(*query_token, opt_.api_token)) return std::nullopt;
+  HttpResponse r = HttpResponse::Error(
+      401, auth.empty() && !query_token ? "missing bearer token" : "invalid bearer token");
   r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"mailpulse\"");
   return r;
 }
@@ -124,7 +134,7 @@ HttpResponse KpiApi::Handle(const HttpRequest& req) const {
   if (req.path == "/v1/openapi.json") return HttpResponse::Json(200, OpenApiJson());
   if (req.path == "/v1/campaigns") return List(req);
   if (req.path == "/v1/live") return Live(req);
-  return req.params.empty() ? HttpResponse::Error(404, "no route for " + req.path)
+  return req.params.empty()             ? HttpResponse::Error(404, "no route for " + req.path)
          : req.path.ends_with("/links") ? Links(req)
                                         : Detail(req);
 }

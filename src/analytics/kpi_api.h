@@ -8,6 +8,8 @@
 //
 // When `api_token` is set every route requires `Authorization: Bearer
 // <token>` (compared in constant time) and answers 401 JSON otherwise.
+// /v1/live also accepts `?token=<token>` (constant time too), because a
+// browser's EventSource cannot send headers; the dashboard uses it.
 // Documents are described in docs/analytics.md and by the OpenAPI document.
 //
 // Lifetime: the service and the KpiApi must outlive the router's server.

@@ -6,16 +6,30 @@ namespace mailpulse {
 
 std::string_view KpiName(Kpi k) {
   static constexpr std::string_view kNames[kKpiCount] = {
-      "processed",          "delivered",      "deferred",          "bounces",
-      "blocks",             "dropped",        "opens",             "unique_opens",
-      "machine_opens",      "human_unique_opens", "clicks",        "unique_clicks",
-      "unsubscribes",       "group_unsubscribes", "group_resubscribes", "spam_reports",
+      "processed",
+      "delivered",
+      "deferred",
+      "bounces",
+      "blocks",
+      "dropped",
+      "opens",
+      "unique_opens",
+      "machine_opens",
+      "human_unique_opens",
+      "clicks",
+      "unique_clicks",
+      "unsubscribes",
+      "group_unsubscribes",
+      "group_resubscribes",
+      "spam_reports",
   };
   return kNames[static_cast<size_t>(k)];
 }
 
 namespace {
-double Ratio(int64_t num, int64_t den) { return den == 0 ? 0.0 : static_cast<double>(num) / static_cast<double>(den); }
+double Ratio(int64_t num, int64_t den) {
+  return den == 0 ? 0.0 : static_cast<double>(num) / static_cast<double>(den);
+}
 }  // namespace
 
 KpiRates ComputeRates(const KpiCounters& c) {
@@ -43,11 +57,12 @@ void AppendCountersJson(std::string& out, const KpiCounters& c) {
 
 void AppendRatesJson(std::string& out, const KpiRates& r) {
   // Shortest round-trip form, so clients can recompute and compare exactly.
-  fmt::format_to(std::back_inserter(out),
-                 "\"rates\":{{\"delivery_rate\":{},\"open_rate\":{},\"human_open_rate\":{},\"click_rate\":{},"
-                 "\"click_to_open_rate\":{},\"bounce_rate\":{},\"unsubscribe_rate\":{},\"spam_rate\":{}}}",
-                 r.delivery_rate, r.open_rate, r.human_open_rate, r.click_rate, r.click_to_open_rate, r.bounce_rate,
-                 r.unsubscribe_rate, r.spam_rate);
+  fmt::format_to(
+      std::back_inserter(out),
+      "\"rates\":{{\"delivery_rate\":{},\"open_rate\":{},\"human_open_rate\":{},\"click_rate\":{},"
+      "\"click_to_open_rate\":{},\"bounce_rate\":{},\"unsubscribe_rate\":{},\"spam_rate\":{}}}",
+      r.delivery_rate, r.open_rate, r.human_open_rate, r.click_rate, r.click_to_open_rate,
+      r.bounce_rate, r.unsubscribe_rate, r.spam_rate);
 }
 
 }  // namespace mailpulse

@@ -65,8 +65,8 @@ struct KpiCounters {
 //   unsubscribe_rate   = unsubscribes / delivered
 //   spam_rate          = spam_reports / delivered
 struct KpiRates {
-  double delivery_rate = 0, open_rate = 0, human_open_rate = 0, click_rate = 0, click_to_open_rate = 0,
-         bounce_rate = 0, unsubscribe_rate = 0, spam_rate = 0;
+  double delivery_rate = 0, open_rate = 0, human_open_rate = 0, click_rate = 0,
+         click_to_open_rate = 0, bounce_rate = 0, unsubscribe_rate = 0, spam_rate = 0;
 };
 KpiRates ComputeRates(const KpiCounters& c);
 

@@ -19,7 +19,8 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
 }
 
 std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\n' || s.back() == '\r' || s.back() == '\t')) {
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\n' || s.back() == '\r' || s.back() == '\t')) {
     s.remove_suffix(1);
   }
   return s;
@@ -92,7 +93,8 @@ Result<std::vector<CampaignField>> ParseCampaignKey(const std::vector<std::strin
 }
 
 std::vector<CampaignField> DefaultCampaignKey() {
-  return {CampaignField::kSinglesendId, CampaignField::kMarketingCampaignId, CampaignField::kCategory};
+  return {CampaignField::kSinglesendId, CampaignField::kMarketingCampaignId,
+          CampaignField::kCategory};
 }
 
 KpiEventKind KpiEventKindOf(std::string_view event, std::string_view type) {
@@ -127,7 +129,8 @@ struct KpiEventDecoder::Rep {
   std::string buffer;  // padded copy of the payload
 };
 
-KpiEventDecoder::KpiEventDecoder(std::vector<CampaignField> campaign_key) : rep_(std::make_unique<Rep>()) {
+KpiEventDecoder::KpiEventDecoder(std::vector<CampaignField> campaign_key)
+    : rep_(std::make_unique<Rep>()) {
   rep_->campaign_key = std::move(campaign_key);
 }
 KpiEventDecoder::~KpiEventDecoder() = default;
@@ -157,12 +160,14 @@ Status KpiEventDecoder::Decode(std::string_view payload, KpiEvent* out) {
       for (auto ef : env) {
         std::string_view ek;
         od::value ev;
-        if (ef.unescaped_key().get(ek) || ef.value().get(ev)) return Status::Corruption("bad _mailpulse");
+        if (ef.unescaped_key().get(ek) || ef.value().get(ev))
+          return Status::Corruption("bad _mailpulse");
         if (ek == "message_id") {
           out->message_id = TextOf(ev);
         } else if (ek == "event_ms") {
           int64_t ms = 0;
-          if (ev.get_int64().get(ms)) return Status::Corruption("_mailpulse.event_ms is not an integer");
+          if (ev.get_int64().get(ms))
+            return Status::Corruption("_mailpulse.event_ms is not an integer");
           out->event_ms = ms;
           has_time = true;
         }

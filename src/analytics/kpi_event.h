@@ -58,7 +58,7 @@ struct KpiEvent {
   std::string_view url;            // clicks
   std::string_view reason;         // dropped
   int64_t event_ms = 0;
-  bool machine_open = false;       // opens: sg_machine_open true
+  bool machine_open = false;  // opens: sg_machine_open true
 };
 
 KpiEventKind KpiEventKindOf(std::string_view event, std::string_view type);

@@ -1,9 +1,10 @@
 #include "analytics/kpi_json.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <charconv>
 #include <chrono>
-#include <fmt/format.h>
 
 #include "common/json_escape.h"
 
@@ -36,13 +37,14 @@ Result<UnixMillis> ParseTimeParam(std::string_view t) {
     return secs * 1000;
   }
   int y, mo, d, h = 0, mi = 0, s = 0, ms = 0;
-  if (!Digits(t, 0, 4, &y) || t.size() < 10 || t[4] != '-' || !Digits(t, 5, 2, &mo) || t[7] != '-' ||
-      !Digits(t, 8, 2, &d)) {
+  if (!Digits(t, 0, 4, &y) || t.size() < 10 || t[4] != '-' || !Digits(t, 5, 2, &mo) ||
+      t[7] != '-' || !Digits(t, 8, 2, &d)) {
     return bad();
   }
   size_t pos = 10;
   if (pos < t.size() && (t[pos] == 'T' || t[pos] == ' ')) {
-    if (!Digits(t, pos + 1, 2, &h) || pos + 3 >= t.size() || t[pos + 3] != ':' || !Digits(t, pos + 4, 2, &mi)) {
+    if (!Digits(t, pos + 1, 2, &h) || pos + 3 >= t.size() || t[pos + 3] != ':' ||
+        !Digits(t, pos + 4, 2, &mi)) {
       return bad();
     }
     pos += 6;
@@ -90,8 +92,8 @@ std::string FormatIsoTime(UnixMillis ms) {
   int64_t rem = secs - days * 86400;
   year_month_day ymd{sys_days(std::chrono::days(days))};
   return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", static_cast<int>(ymd.year()),
-                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), rem / 3600,
-                     (rem / 60) % 60, rem % 60);
+                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                     rem / 3600, (rem / 60) % 60, rem % 60);
 }
 
 void AppendCampaignJson(std::string& out, const CampaignState& c, const KpiRange& range) {
@@ -145,7 +147,8 @@ std::string CampaignDetailJson(const CampaignState& c, Granularity g, const KpiR
   for (const auto& [start, counters] : KpiStore::Series(c, g, range.since, range.until)) {
     if (!first) out += ',';
     first = false;
-    fmt::format_to(std::back_inserter(out), "{{\"start\":\"{}\",\"start_ms\":{},", FormatIsoTime(start), start);
+    fmt::format_to(std::back_inserter(out), "{{\"start\":\"{}\",\"start_ms\":{},",
+                   FormatIsoTime(start), start);
     AppendCountersJson(out, counters);
     out += '}';
   }
@@ -169,8 +172,8 @@ std::string CampaignLinksJson(const CampaignState& c, size_t limit) {
     if (i) out += ',';
     out += "{\"url\":";
     AppendJsonString(out, links[i]->url);
-    fmt::format_to(std::back_inserter(out), ",\"clicks\":{},\"unique_clicks\":{}}}", links[i]->clicks,
-                   links[i]->unique_clicks);
+    fmt::format_to(std::back_inserter(out), ",\"clicks\":{},\"unique_clicks\":{}}}",
+                   links[i]->clicks, links[i]->unique_clicks);
   }
   out += "]}";
   return out;

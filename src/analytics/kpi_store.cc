@@ -26,7 +26,8 @@ std::string_view GranularityName(Granularity g) {
   return g == Granularity::kMinute ? "minute" : g == Granularity::kHour ? "hour" : "day";
 }
 
-KpiStore::KpiStore(KpiStoreOptions options) : opt_(options), messages_(options.message_memory_bytes) {}
+KpiStore::KpiStore(KpiStoreOptions options)
+    : opt_(options), messages_(options.message_memory_bytes) {}
 
 const CampaignState* KpiStore::Find(std::string_view id) const {
   auto it = campaigns_.find(id);
@@ -48,8 +49,9 @@ CampaignState& KpiStore::CampaignFor(const KpiEvent& e) {
 void KpiStore::Add(CampaignState& c, Kpi k, uint32_t minute, int64_t delta, bool total) {
   if (total) c.total[k] += delta;
   int64_t ms = static_cast<int64_t>(minute) * kMinuteMs;
-  bool minute_kept = opt_.minute_retention_ms == 0 ||
-                     static_cast<int64_t>(minute) + opt_.minute_retention_ms / kMinuteMs >= newest_min_;
+  bool minute_kept =
+      opt_.minute_retention_ms == 0 ||
+      static_cast<int64_t>(minute) + opt_.minute_retention_ms / kMinuteMs >= newest_min_;
   for (int g = minute_kept ? 0 : 1; g < 3; ++g) {
     int64_t start = ms - ms % kBucketMs[g];
     c.buckets[g][start][k] += delta;
@@ -80,7 +82,8 @@ bool KpiStore::Once(MessageState* st, uint16_t flag) {
   return true;
 }
 
-void KpiStore::CountLink(CampaignState& c, std::string_view message_id, MessageState* st, std::string_view url) {
+void KpiStore::CountLink(CampaignState& c, std::string_view message_id, MessageState* st,
+                         std::string_view url) {
   auto it = c.link_index.find(std::string(url));
   uint32_t idx;
   if (it == c.link_index.end()) {
@@ -116,7 +119,8 @@ void KpiStore::Apply(const KpiEvent& e) {
     uint32_t before = newest_min_;
     newest_min_ = minute + 1;
     if (opt_.minute_retention_ms > 0 && newest_min_ / 60 != before / 60) {
-      int64_t horizon = (static_cast<int64_t>(newest_min_) - opt_.minute_retention_ms / kMinuteMs) * kMinuteMs;
+      int64_t horizon =
+          (static_cast<int64_t>(newest_min_) - opt_.minute_retention_ms / kMinuteMs) * kMinuteMs;
       for (auto& [id, c] : campaigns_) {
         auto& m = c->buckets[0];
         m.erase(m.begin(), m.lower_bound(horizon));
@@ -156,7 +160,8 @@ void KpiStore::Apply(const KpiEvent& e) {
       Add(c, Kpi::kOpens, minute, 1);
       if (e.machine_open) Add(c, Kpi::kMachineOpens, minute, 1);
       CountUnique(c, Kpi::kUniqueOpens, st ? &st->first_open_min : nullptr, minute);
-      if (!e.machine_open) CountUnique(c, Kpi::kHumanUniqueOpens, st ? &st->first_human_min : nullptr, minute);
+      if (!e.machine_open)
+        CountUnique(c, Kpi::kHumanUniqueOpens, st ? &st->first_human_min : nullptr, minute);
       break;
     case KpiEventKind::kClick:
       Add(c, Kpi::kClicks, minute, 1);
@@ -184,7 +189,9 @@ void KpiStore::Apply(const KpiEvent& e) {
 KpiCounters KpiStore::Sum(const CampaignState& c, UnixMillis since, UnixMillis until) {
   if (since <= 0 && until <= 0) return c.total;
   int g = 2;
-  while (g > 0 && ((since > 0 && since % kBucketMs[g] != 0) || (until > 0 && until % kBucketMs[g] != 0))) --g;
+  while (g > 0 &&
+         ((since > 0 && since % kBucketMs[g] != 0) || (until > 0 && until % kBucketMs[g] != 0)))
+    --g;
   KpiCounters sum;
   const auto& b = c.buckets[g];
   auto it = since > 0 ? b.lower_bound(since) : b.begin();
@@ -304,12 +311,14 @@ std::string KpiStore::Serialize(const std::vector<uint64_t>& positions) const {
 }
 
 Status KpiStore::Deserialize(std::string_view blob, std::vector<uint64_t>* positions) {
-  if (blob.size() < sizeof kMagic + 4 || blob.compare(0, sizeof kMagic, std::string_view(kMagic, sizeof kMagic)) != 0) {
+  if (blob.size() < sizeof kMagic + 4 ||
+      blob.compare(0, sizeof kMagic, std::string_view(kMagic, sizeof kMagic)) != 0) {
     return Status::Corruption("analytics snapshot: bad magic");
   }
   uint32_t want = DecodeFixed32(blob.data() + blob.size() - 4);
   blob.remove_suffix(4);
-  if (crc32c::Value(blob) != want) return Status::Corruption("analytics snapshot: checksum mismatch");
+  if (crc32c::Value(blob) != want)
+    return Status::Corruption("analytics snapshot: checksum mismatch");
   Reader r{blob.substr(sizeof kMagic)};
   positions->assign(r.U(), 0);
   for (uint64_t& p : *positions) p = r.U();
@@ -365,7 +374,8 @@ Status KpiStore::Deserialize(std::string_view blob, std::vector<uint64_t>* posit
     st->url_bits = static_cast<uint32_t>(r.U());
     st->flags = static_cast<uint16_t>(r.U());
   }
-  if (!r.ok || !r.in.empty()) return Status::Corruption("analytics snapshot: truncated or trailing bytes");
+  if (!r.ok || !r.in.empty())
+    return Status::Corruption("analytics snapshot: truncated or trailing bytes");
   campaigns_ = std::move(fresh.campaigns_);
   messages_ = std::move(fresh.messages_);
   version_ = fresh.version_;

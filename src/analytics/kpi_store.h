@@ -62,7 +62,7 @@ struct CampaignState {
 };
 
 struct KpiStoreOptions {
-  size_t message_memory_bytes = 0;  // MessageTable budget; 0 = unlimited
+  size_t message_memory_bytes = 0;                   // MessageTable budget; 0 = unlimited
   int64_t minute_retention_ms = 48LL * 3600 * 1000;  // 0 = keep minute buckets forever
 };
 
@@ -98,7 +98,8 @@ class KpiStore {
   void Add(CampaignState& c, Kpi k, uint32_t minute, int64_t delta, bool total = true);
   void CountUnique(CampaignState& c, Kpi k, uint32_t* first_min, uint32_t minute);
   bool Once(MessageState* st, uint16_t flag);
-  void CountLink(CampaignState& c, std::string_view message_id, MessageState* st, std::string_view url);
+  void CountLink(CampaignState& c, std::string_view message_id, MessageState* st,
+                 std::string_view url);
 
   KpiStoreOptions opt_;
   std::map<std::string, std::unique_ptr<CampaignState>, std::less<>> campaigns_;

@@ -28,7 +28,9 @@ void MessageTable::Clear() {
   size_ = 0;
 }
 
-size_t MessageTable::memory_bytes() const { return slots_.capacity() * sizeof(Slot) + arena_.capacity(); }
+size_t MessageTable::memory_bytes() const {
+  return slots_.capacity() * sizeof(Slot) + arena_.capacity();
+}
 
 size_t MessageTable::Probe(std::string_view id, uint32_t h) const {
   size_t mask = slots_.size() - 1;
@@ -59,8 +61,9 @@ MessageState* MessageTable::FindOrInsert(std::string_view id, bool* inserted) {
   }
   *inserted = true;
   bool need_grow = (size_ + 1) * 4 > slots_.size() * 3;
-  size_t projected = (need_grow ? 2 * slots_.size() * sizeof(Slot) : slots_.capacity() * sizeof(Slot)) +
-                     std::max(arena_.capacity(), arena_.size() + id.size());
+  size_t projected =
+      (need_grow ? 2 * slots_.size() * sizeof(Slot) : slots_.capacity() * sizeof(Slot)) +
+      std::max(arena_.capacity(), arena_.size() + id.size());
   if (budget_ != 0 && projected > budget_ && size_ > 0) {
     EvictOldest();
     i = Probe(id, h);
@@ -114,7 +117,8 @@ void MessageTable::EvictOldest() {
   evicted_through_min_ = std::max(evicted_through_min_, cutoff);
 }
 
-void MessageTable::ForEach(const std::function<void(std::string_view, const MessageState&)>& fn) const {
+void MessageTable::ForEach(
+    const std::function<void(std::string_view, const MessageState&)>& fn) const {
   for (const Slot& s : slots_) {
     if (s.key_len != 0) fn(std::string_view(arena_.data() + s.key_off, s.key_len), s.st);
   }

@@ -1,8 +1,10 @@
 #include "app/cli.h"
 
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
 #include <cstdio>
 #include <map>
-#include <spdlog/spdlog.h>
 
 #include "app/commands.h"
 #include "common/config.h"
@@ -47,8 +49,8 @@ void AddConfigFlags(CLI::App* cmd) {
   cmd->add_option("--config", ConfigPath(), "TOML configuration file [env MAILPULSE_CONFIG]");
   for (const ConfigKey& k : ConfigKeys()) {
     std::string key = k.key;
-    std::string help = std::string(k.description) + " [env " + EnvName(k) + "; default: " +
-                       (k.default_value[0] ? k.default_value : "none") + "]";
+    std::string help = std::string(k.description) + " [env " + EnvName(k) +
+                       "; default: " + (k.default_value[0] ? k.default_value : "none") + "]";
     if (k.type == ConfigType::kBool) {
       // --allow-unsigned, or --allow-unsigned=false (CLI11 passes -1 for a false value)
       cmd->add_flag_function(
@@ -74,7 +76,8 @@ int RunCli(int argc, char** argv) {
   commands.push_back(AddReportCommand(app));
   commands.push_back(AddRebuildCommand(app));
 
-  CLI::App* config_doc = app.add_subcommand("config-doc", "Print the configuration reference (Markdown)");
+  CLI::App* config_doc =
+      app.add_subcommand("config-doc", "Print the configuration reference (Markdown)");
   commands.push_back({config_doc, [] {
                         std::fputs(Config::MarkdownReference().c_str(), stdout);
                         return 0;
@@ -90,6 +93,9 @@ int RunCli(int argc, char** argv) {
     std::fprintf(stderr, "mailpulse: configuration error: %s\n", st.message().c_str());
     return 2;
   }
+  // Logs go to stderr: stdout carries command output (report, query, stream
+  // read), which must stay parseable.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("mailpulse"));
   auto level = spdlog::level::from_str(ActiveConfig().GetString("log_level"));
   spdlog::set_level(level);
   for (const Command& c : commands) {

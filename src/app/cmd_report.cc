@@ -8,8 +8,9 @@
 // horizon): deletes the snapshot, replays every shard, writes a new snapshot
 // and the "analytics" checkpoints. Run it with the server stopped (it opens
 // the stream for writing, which a running server holds locked).
-#include <cstdio>
 #include <fmt/format.h>
+
+#include <cstdio>
 #include <memory>
 #include <string>
 
@@ -35,7 +36,8 @@ int Fail(const char* cmd, const Status& s) {
 
 Result<std::unique_ptr<LocalStream>> OpenEventStream(const Config& cfg, bool read_only) {
   if (!cfg.GetString("stream").empty()) {
-    return Status::Invalid("report/rebuild read the embedded log; stream is set to " + cfg.GetString("stream"));
+    return Status::Invalid("report/rebuild read the embedded log; stream is set to " +
+                           cfg.GetString("stream"));
   }
   LocalStreamOptions o;
   o.dir = cfg.GetString("data_dir") + "/stream";
@@ -50,20 +52,24 @@ Result<std::unique_ptr<LocalStream>> OpenEventStream(const Config& cfg, bool rea
 std::string Percent(double r) { return fmt::format("{:.2f}%", r * 100); }
 
 void PrintTable(const std::vector<std::pair<const CampaignState*, KpiCounters>>& rows) {
-  std::fputs(fmt::format("{:<24} {:<28} {:>10} {:>10} {:>8} {:>8} {:>8} {:>10} {:>10} {:>8} {:>8} {:>9} {:>8}\n",
-                         "campaign", "name", "processed", "delivered", "bounces", "blocks", "dropped", "uniq_open",
-                         "uniq_click", "unsubs", "spam", "open_rate", "ctr")
-                 .c_str(),
-             stdout);
+  std::fputs(
+      fmt::format(
+          "{:<24} {:<28} {:>10} {:>10} {:>8} {:>8} {:>8} {:>10} {:>10} {:>8} {:>8} {:>9} {:>8}\n",
+          "campaign", "name", "processed", "delivered", "bounces", "blocks", "dropped", "uniq_open",
+          "uniq_click", "unsubs", "spam", "open_rate", "ctr")
+          .c_str(),
+      stdout);
   for (const auto& [c, k] : rows) {
     KpiRates r = ComputeRates(k);
-    std::fputs(fmt::format("{:<24} {:<28} {:>10} {:>10} {:>8} {:>8} {:>8} {:>10} {:>10} {:>8} {:>8} {:>9} {:>8}\n",
-                           c->id.substr(0, 24), c->name.substr(0, 28), k[Kpi::kProcessed], k[Kpi::kDelivered],
-                           k[Kpi::kBounces], k[Kpi::kBlocks], k[Kpi::kDropped], k[Kpi::kUniqueOpens],
-                           k[Kpi::kUniqueClicks], k[Kpi::kUnsubscribes], k[Kpi::kSpamReports], Percent(r.open_rate),
-                           Percent(r.click_rate))
-                   .c_str(),
-               stdout);
+    std::fputs(
+        fmt::format(
+            "{:<24} {:<28} {:>10} {:>10} {:>8} {:>8} {:>8} {:>10} {:>10} {:>8} {:>8} {:>9} {:>8}\n",
+            c->id.substr(0, 24), c->name.substr(0, 28), k[Kpi::kProcessed], k[Kpi::kDelivered],
+            k[Kpi::kBounces], k[Kpi::kBlocks], k[Kpi::kDropped], k[Kpi::kUniqueOpens],
+            k[Kpi::kUniqueClicks], k[Kpi::kUnsubscribes], k[Kpi::kSpamReports],
+            Percent(r.open_rate), Percent(r.click_rate))
+            .c_str(),
+        stdout);
   }
 }
 
@@ -77,13 +83,16 @@ std::string CsvField(const std::string& s) {
 void PrintCsv(const std::vector<std::pair<const CampaignState*, KpiCounters>>& rows) {
   std::string out = "id,name";
   for (size_t i = 0; i < kKpiCount; ++i) out += "," + std::string(KpiName(static_cast<Kpi>(i)));
-  out += ",delivery_rate,open_rate,human_open_rate,click_rate,click_to_open_rate,bounce_rate,unsubscribe_rate,spam_rate\n";
+  out +=
+      ",delivery_rate,open_rate,human_open_rate,click_rate,click_to_open_rate,bounce_rate,"
+      "unsubscribe_rate,spam_rate\n";
   for (const auto& [c, k] : rows) {
     out += CsvField(c->id) + "," + CsvField(c->name);
     for (int64_t v : k.v) out += fmt::format(",{}", v);
     KpiRates r = ComputeRates(k);
-    out += fmt::format(",{},{},{},{},{},{},{},{}\n", r.delivery_rate, r.open_rate, r.human_open_rate, r.click_rate,
-                       r.click_to_open_rate, r.bounce_rate, r.unsubscribe_rate, r.spam_rate);
+    out += fmt::format(",{},{},{},{},{},{},{},{}\n", r.delivery_rate, r.open_rate,
+                       r.human_open_rate, r.click_rate, r.click_to_open_rate, r.bounce_rate,
+                       r.unsubscribe_rate, r.spam_rate);
   }
   std::fputs(out.c_str(), stdout);
 }
@@ -154,9 +163,9 @@ int RunRebuild() {
   if (st.ok()) st = (*service)->Snapshot();
   if (!st.ok()) return Fail("rebuild", st);
   (*service)->Read([&](const KpiStore& s) {
-    std::printf("rebuilt %s: %lld events, %zu campaigns, %zu messages, %llu records skipped\n", path.c_str(),
-                static_cast<long long>(s.events_applied()), s.campaigns().size(), s.messages().size(),
-                static_cast<unsigned long long>((*service)->skipped()));
+    std::printf("rebuilt %s: %lld events, %zu campaigns, %zu messages, %llu records skipped\n",
+                path.c_str(), static_cast<long long>(s.events_applied()), s.campaigns().size(),
+                s.messages().size(), static_cast<unsigned long long>((*service)->skipped()));
   });
   service->reset();
   (*stream)->Close();
@@ -167,7 +176,8 @@ int RunRebuild() {
 
 Command AddReportCommand(CLI::App& app) {
   auto flags = std::make_shared<ReportFlags>();
-  CLI::App* cmd = app.add_subcommand("report", "Print campaign KPIs from the data dir (snapshot + stream)");
+  CLI::App* cmd =
+      app.add_subcommand("report", "Print campaign KPIs from the data dir (snapshot + stream)");
   cmd->add_option("--campaign", flags->campaign, "Only this campaign id");
   cmd->add_option("--since", flags->since, "Events at or after (epoch seconds or ISO-8601)");
   cmd->add_option("--until", flags->until, "Events before (epoch seconds or ISO-8601)");
@@ -177,7 +187,8 @@ Command AddReportCommand(CLI::App& app) {
 }
 
 Command AddRebuildCommand(CLI::App& app) {
-  CLI::App* cmd = app.add_subcommand("rebuild", "Recompute all KPIs from the stream's retention (server stopped)");
+  CLI::App* cmd = app.add_subcommand(
+      "rebuild", "Recompute all KPIs from the stream's retention (server stopped)");
   AddConfigFlags(cmd);
   return {cmd, RunRebuild};
 }

@@ -1,7 +1,8 @@
 // `mailpulse serve`: runs the pipeline until SIGINT or SIGTERM.
+#include <spdlog/spdlog.h>
+
 #include <csignal>
 #include <cstdio>
-#include <spdlog/spdlog.h>
 
 #include "app/commands.h"
 #include "app/server_app.h"

@@ -6,8 +6,8 @@
 
 #include <atomic>
 #include <cerrno>
-#include <csignal>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -91,6 +91,7 @@ struct SimulateFlags {
   int batch_size = 100;
   std::string truth;
   uint64_t seed = 1;
+  int64_t start_time = 0;
   double duplicates = 0.05;
   double missing_ids = 0.005;
   int connections = 2;
@@ -133,8 +134,9 @@ int RunSimulate(const SimulateFlags& f) {
                        ? f.total_events
                        : static_cast<int64_t>(f.rate * f.duration / (1 + f.duplicates));
   if (t.total_events <= 0) {
-    std::fprintf(stderr, "mailpulse simulate: nothing to send (set --total-events, or --rate "
-                         "and --duration)\n");
+    std::fprintf(stderr,
+                 "mailpulse simulate: nothing to send (set --total-events, or --rate "
+                 "and --duration)\n");
     return 2;
   }
   // Simulated sends start 3 h ago and advance about as fast as the run, so
@@ -142,7 +144,7 @@ int RunSimulate(const SimulateFlags& f) {
   const int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(
                             std::chrono::system_clock::now().time_since_epoch())
                             .count();
-  t.start_unix_seconds = now_s - 3 * 3600;
+  t.start_unix_seconds = f.start_time > 0 ? f.start_time : now_s - 3 * 3600;
   t.messages_per_second = f.rate > 0 ? std::max(1.0, f.rate / 3.2) : 1000;
   TrafficGenerator gen(t);
 
@@ -205,7 +207,10 @@ Command AddSimulateCommand(CLI::App& app) {
   cmd->add_option("--campaigns", f.campaigns, "Single Sends to simulate")->capture_default_str();
   cmd->add_option("--batch-size", f.batch_size, "Events per POST")->capture_default_str();
   cmd->add_option("--truth", f.truth, "Write exact per-campaign counts (JSON) to this file");
-  cmd->add_option("--seed", f.seed, "Random seed; same seed, same traffic")->capture_default_str();
+  cmd->add_option("--seed", f.seed, "Random seed; same seed and start time, same traffic")
+      ->capture_default_str();
+  cmd->add_option("--start-time", f.start_time,
+                  "Unix seconds of the first simulated send (default: 3 hours ago)");
   cmd->add_option("--duplicates", f.duplicates, "Fraction of events re-sent with the same id")
       ->capture_default_str();
   cmd->add_option("--missing-ids", f.missing_ids,

@@ -1,13 +1,15 @@
 #include "app/server_app.h"
 
-#include <filesystem>
-#include <optional>
 #include <spdlog/spdlog.h>
 
-#include "common/dir_lock.h"
+#include <filesystem>
+#include <optional>
+
 #include "analytics/analytics_service.h"
 #include "analytics/kpi_api.h"
 #include "app/analytics_setup.h"
+#include "common/dir_lock.h"
+#include "delivery/delivery_service.h"
 #include "event/event.h"
 #include "event/webhook_body.h"
 #include "http/http_server.h"
@@ -16,7 +18,9 @@
 #include "ingest/dedupe_index.h"
 #include "ingest/ingest_probe.h"
 #include "ingest/webhook_handler.h"
+#include "storage/object_store_registry.h"
 #include "stream/local/local_stream.h"
+#include "web/web_assets.h"
 
 namespace mailpulse {
 
@@ -25,11 +29,14 @@ struct ServerApp::Parts {
   MetricsRegistry metrics;
   std::unique_ptr<Stream> events;
   std::unique_ptr<Stream> errors;
+  std::unique_ptr<ObjectStore> lake;
+  std::unique_ptr<DeliveryService> delivery, error_delivery;
   std::vector<std::unique_ptr<DedupeIndex>> dedupe;
   std::unique_ptr<IngestProbe> probe;
   std::unique_ptr<WebhookHandler> webhook;
   std::unique_ptr<AnalyticsService> analytics;
   std::unique_ptr<KpiApi> kpi_api;
+  std::unique_ptr<WebAssets> web;
   std::unique_ptr<FunctionRoute> healthz, readyz, metrics_route;
   Router router;
   std::unique_ptr<HttpServer> server;
@@ -51,7 +58,8 @@ Result<std::vector<WebhookEndpoint>> BuildEndpoints(const Config& c) {
     ep.name = std::move(name);
     if (!key.empty()) {
       auto v = SignatureVerifier::FromBase64Key(key);
-      if (!v.ok()) return Status::Invalid("public key of webhook '" + ep.name + "': " + v.status().message());
+      if (!v.ok())
+        return Status::Invalid("public key of webhook '" + ep.name + "': " + v.status().message());
       ep.verifier = std::move(v).value();
     }
     out.push_back(std::move(ep));
@@ -67,15 +75,18 @@ Result<std::vector<WebhookEndpoint>> BuildEndpoints(const Config& c) {
     std::string name = entry.substr(0, eq);
     for (char ch : name) {
       if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '-' && ch != '_') {
-        return Status::Invalid("webhook name '" + name + "' may only hold letters, digits, '-' and '_'");
+        return Status::Invalid("webhook name '" + name +
+                               "' may only hold letters, digits, '-' and '_'");
       }
     }
     MP_RETURN_IF_ERROR(add(name, entry.substr(eq + 1)));
   }
   if (out.empty()) {
     return Status::Invalid(
-        "no webhook key configured: set --sendgrid-public-key (SendGrid: Settings > Mail Settings > "
-        "Signed Event Webhook) or --webhook-keys NAME=KEY, or pass --allow-unsigned for local testing");
+        "no webhook key configured: set --sendgrid-public-key (SendGrid: Settings > Mail Settings "
+        "> "
+        "Signed Event Webhook) or --webhook-keys NAME=KEY, or pass --allow-unsigned for local "
+        "testing");
   }
   return out;
 }
@@ -87,7 +98,8 @@ Status RebuildDedupe(Stream& stream, std::vector<std::unique_ptr<DedupeIndex>>& 
   WebhookBodyParser parser;
   BodyElement el;
   for (uint32_t s = 0; s < stream.shard_count(); ++s) {
-    MP_ASSIGN_OR_RETURN(auto reader, stream.OpenReader(ShardId(s), StartPosition::AtTimestamp(now - window_ms)));
+    MP_ASSIGN_OR_RETURN(auto reader,
+                        stream.OpenReader(ShardId(s), StartPosition::AtTimestamp(now - window_ms)));
     for (;;) {
       MP_ASSIGN_OR_RETURN(auto batch, reader->Read(4096, 16 << 20));
       if (batch.empty()) break;
@@ -103,7 +115,8 @@ Status RebuildDedupe(Stream& stream, std::vector<std::unique_ptr<DedupeIndex>>& 
       }
     }
   }
-  spdlog::info("dedupe index rebuilt from the stream: {} events of the last {} s", total, window_ms / 1000);
+  spdlog::info("dedupe index rebuilt from the stream: {} events of the last {} s", total,
+               window_ms / 1000);
   return Status::Ok();
 }
 
@@ -113,13 +126,17 @@ Status ServerApp::Start() {
   const Config& c = config_;
   Parts& p = *parts_;
   MP_ASSIGN_OR_RETURN(std::vector<WebhookEndpoint> endpoints, BuildEndpoints(c));
-  MP_ASSIGN_OR_RETURN(WebhookAuth auth, WebhookAuth::Create(c.GetString("basic_auth"), c.GetList("bearer_tokens")));
+  MP_ASSIGN_OR_RETURN(WebhookAuth auth,
+                      WebhookAuth::Create(c.GetString("basic_auth"), c.GetList("bearer_tokens")));
   if (c.GetBool("allow_unsigned")) {
-    spdlog::warn("--allow-unsigned: requests without a SendGrid signature are accepted; use only for local testing");
+    spdlog::warn(
+        "--allow-unsigned: requests without a SendGrid signature are accepted; use only for local "
+        "testing");
   }
   if (!c.GetString("stream").empty() && c.GetString("stream") != "local") {
-    return Status::Invalid("stream backend '" + c.GetString("stream") +
-                           "' is not available in this build; leave --stream empty for the embedded log");
+    return Status::Invalid(
+        "stream backend '" + c.GetString("stream") +
+        "' is not available in this build; leave --stream empty for the embedded log");
   }
 
   std::filesystem::path data_dir = c.GetString("data_dir");
@@ -147,15 +164,43 @@ Status ServerApp::Start() {
   eo.metrics_name = "errors";
   MP_ASSIGN_OR_RETURN(p.errors, LocalStream::Open(eo));
 
+  // Delivery (Firehose's role) reads both streams into the lake. Built and
+  // started before the HTTP server so a bad lake URL or prefix fails start-up
+  // before any webhook is acknowledged; it never blocks on the lake itself
+  // (recovery and retries run on its threads), so an S3 outage at start-up
+  // only grows the lag while ingest keeps acknowledging.
+  MP_ASSIGN_OR_RETURN(p.lake, OpenObjectStore(c.GetString("lake"), (data_dir / "lake").string()));
+  DeliveryOptions dl;
+  dl.prefix = c.GetString("lake_prefix");
+  dl.error_prefix = c.GetString("lake_error_prefix");
+  dl.encoding = c.GetString("lake_encoding");
+  dl.compression_level = static_cast<int>(c.GetInt("lake_compression_level"));
+  dl.buffer_bytes = static_cast<uint64_t>(c.GetInt("buffer_size"));
+  dl.interval_seconds = c.GetInt("flush_interval");
+  dl.metrics = &p.metrics;
+  MP_ASSIGN_OR_RETURN(p.delivery, DeliveryService::Create(dl, p.events.get(), p.lake.get()));
+  DeliveryOptions de = dl;
+  de.source = "errors";
+  de.error_source = true;
+  MP_ASSIGN_OR_RETURN(p.error_delivery, DeliveryService::Create(de, p.errors.get(), p.lake.get()));
+  p.delivery->Start();
+  p.error_delivery->Start();
+
   DedupeOptions dopts;
   dopts.window_ms = c.GetInt("dedupe_window") * 1000;
-  dopts.memory_budget_bytes = static_cast<size_t>(c.GetInt("dedupe_memory")) / p.events->shard_count();
-  for (uint32_t s = 0; s < p.events->shard_count(); ++s) p.dedupe.push_back(std::make_unique<DedupeIndex>(dopts));
-  MP_RETURN_IF_ERROR(RebuildDedupe(*p.events, p.dedupe, Clock::System().NowMillis(), dopts.window_ms));
-  Gauge& dedupe_bytes = p.metrics.GetGauge("mailpulse_dedupe_memory_bytes", "Memory held by the dedupe index");
-  Gauge& dedupe_entries = p.metrics.GetGauge("mailpulse_dedupe_entries", "Event ids remembered for dedupe");
-  Gauge& dedupe_window = p.metrics.GetGauge("mailpulse_dedupe_window_effective_seconds",
-                                            "Age of the oldest remembered event id (below dedupe_window when the budget evicts)");
+  dopts.memory_budget_bytes =
+      static_cast<size_t>(c.GetInt("dedupe_memory")) / p.events->shard_count();
+  for (uint32_t s = 0; s < p.events->shard_count(); ++s)
+    p.dedupe.push_back(std::make_unique<DedupeIndex>(dopts));
+  MP_RETURN_IF_ERROR(
+      RebuildDedupe(*p.events, p.dedupe, Clock::System().NowMillis(), dopts.window_ms));
+  Gauge& dedupe_bytes =
+      p.metrics.GetGauge("mailpulse_dedupe_memory_bytes", "Memory held by the dedupe index");
+  Gauge& dedupe_entries =
+      p.metrics.GetGauge("mailpulse_dedupe_entries", "Event ids remembered for dedupe");
+  Gauge& dedupe_window = p.metrics.GetGauge(
+      "mailpulse_dedupe_window_effective_seconds",
+      "Age of the oldest remembered event id (below dedupe_window when the budget evicts)");
   p.metrics.AddRefresher([&p, &dedupe_bytes, &dedupe_entries, &dedupe_window] {
     int64_t bytes = 0, entries = 0, window = INT64_MAX;
     UnixMillis now = Clock::System().NowMillis();
@@ -173,11 +218,11 @@ Status ServerApp::Start() {
   WebhookHandlerOptions wo;
   wo.allow_unsigned = c.GetBool("allow_unsigned");
   wo.signature_max_age_seconds = c.GetInt("signature_max_age");
-  p.webhook = std::make_unique<WebhookHandler>(wo, std::move(endpoints), std::move(auth), p.events.get(),
-                                               p.errors.get(), &p.dedupe, &Clock::System(), p.probe.get());
-  p.healthz = std::make_unique<FunctionRoute>([](const HttpRequest&) {
-    return HttpResponse::Json(200, R"({"status":"ok"})");
-  });
+  p.webhook =
+      std::make_unique<WebhookHandler>(wo, std::move(endpoints), std::move(auth), p.events.get(),
+                                       p.errors.get(), &p.dedupe, &Clock::System(), p.probe.get());
+  p.healthz = std::make_unique<FunctionRoute>(
+      [](const HttpRequest&) { return HttpResponse::Json(200, R"({"status":"ok"})"); });
   p.readyz = std::make_unique<FunctionRoute>([&p](const HttpRequest&) {
     if (!p.ready.load()) return HttpResponse::Error(503, "starting or stopping");
     return HttpResponse::Json(200, R"({"status":"ready"})");
@@ -195,6 +240,8 @@ Status ServerApp::Start() {
   p.analytics->Start();
   p.kpi_api = std::make_unique<KpiApi>(p.analytics.get(), KpiApiOptions{c.GetString("api_token")});
   p.kpi_api->Register(p.router);
+  p.web = std::make_unique<WebAssets>();  // the dashboard at /, on the KPI API
+  p.web->Register(p.router);
   p.router.Add("GET", "/healthz", p.healthz.get());
   p.router.Add("GET", "/readyz", p.readyz.get());
   p.router.Add("GET", "/metrics", p.metrics_route.get());
@@ -209,8 +256,9 @@ Status ServerApp::Start() {
   p.server = std::make_unique<HttpServer>(ho, &p.router, &p.metrics);
   MP_RETURN_IF_ERROR(p.server->Start());
   p.ready.store(true);
-  spdlog::info("mailpulse listening on http://{}:{} (webhook POST /v1/webhooks/sendgrid, metrics /metrics)",
-               ho.listen.substr(0, ho.listen.rfind(':')), p.server->port());
+  spdlog::info(
+      "mailpulse listening on http://{}:{} (webhook POST /v1/webhooks/sendgrid, metrics /metrics)",
+      ho.listen.substr(0, ho.listen.rfind(':')), p.server->port());
   return Status::Ok();
 }
 
@@ -220,6 +268,9 @@ void ServerApp::Stop() {
   p.ready.store(false);
   p.server->StopAccepting();
   p.server->WaitIdle(std::chrono::seconds(10));
+  // Delivery stops (one last flush attempt) before the streams it reads close.
+  if (p.delivery) p.delivery->Stop();
+  if (p.error_delivery) p.error_delivery->Stop();
   if (p.analytics) {
     Status st = p.analytics->Stop();  // final snapshot, before the stream closes
     if (!st.ok()) spdlog::warn("analytics: final snapshot failed: {}", st.message());

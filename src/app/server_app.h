@@ -1,8 +1,9 @@
 // ServerApp: the composition root of `mailpulse serve`. Builds each stage
-// from the configuration, starts them in order (stream, dedupe rebuild,
-// webhook handler, HTTP server) and stops them in reverse: stop accepting,
-// let answers in flight finish, close the stream (which completes or fails
-// every pending append), then stop the HTTP threads.
+// from the configuration, starts them in order (streams, lake + delivery,
+// dedupe rebuild, webhook handler, HTTP server) and stops them in reverse:
+// stop accepting, let answers in flight finish, stop delivery (one last
+// flush), close the streams (which completes or fails every pending append),
+// then stop the HTTP threads.
 //
 // Tests start a ServerApp in process on port 0; `serve` runs one until
 // SIGINT/SIGTERM.

@@ -1,10 +1,11 @@
 #include "common/config.h"
 
+#include <toml++/toml.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <stdexcept>
-#include <toml++/toml.h>
 
 namespace mailpulse {
 namespace {
@@ -26,7 +27,12 @@ constexpr ConfigKey kKeys[] = {
   {"analytics_minute_retention", ConfigType::kSeconds, "48h", "Keep per-minute KPI buckets this long before the newest event (hour and day buckets are kept); 0 = forever."},
   {"stream", ConfigType::kString, "", "Stream backend URL; empty means the embedded log under DATA_DIR/stream."},
   {"lake", ConfigType::kString, "", "Lake URL (directory or s3://bucket/prefix); empty means DATA_DIR/lake."},
-  {"flush_interval", ConfigType::kSeconds, "60", "Delivery buffering interval in seconds (Firehose's IntervalInSeconds)."},
+  {"flush_interval", ConfigType::kSeconds, "60", "Delivery buffering interval in seconds, 0-900 (Firehose's IntervalInSeconds); a batch is written when this or buffer_size is reached first."},
+  {"buffer_size", ConfigType::kBytes, "8MiB", "Delivery buffering size per shard, uncompressed, 1-128 MiB (Firehose's SizeInMBs)."},
+  {"lake_encoding", ConfigType::kString, "jsonl.gz", "Lake object encoding: jsonl.gz (Firehose's GZIP), jsonl.zst or jsonl."},
+  {"lake_compression_level", ConfigType::kInt, "0", "Compression level of lake objects (0 = the encoding's default: gzip 1, zstd 1)."},
+  {"lake_prefix", ConfigType::kString, "events/event_type=!{partitionKeyFromQuery:event_type}/campaign=!{partitionKeyFromQuery:campaign}/dt=!{timestamp:yyyy-MM-dd}/hour=!{timestamp:HH}/", "Lake key prefix in Firehose syntax (docs/formats/lake-object.md); !{event_timestamp:...} partitions by event time."},
+  {"lake_error_prefix", ConfigType::kString, "errors/!{firehose:error-output-type}/dt=!{timestamp:yyyy-MM-dd}/hour=!{timestamp:HH}/", "Lake key prefix for records that cannot be delivered; must contain !{firehose:error-output-type}."},
   {"max_body", ConfigType::kBytes, "4MiB", "Largest accepted request body; larger bodies get 413."},
   {"header_timeout", ConfigType::kSeconds, "10", "Seconds allowed to read request headers (and between keep-alive requests)."},
   {"body_timeout", ConfigType::kSeconds, "30", "Seconds allowed to read a request body."},
@@ -106,12 +112,18 @@ std::string EnvName(const ConfigKey& k) {
 
 const char* ConfigTypeName(ConfigType t) {
   switch (t) {
-    case ConfigType::kString: return "string";
-    case ConfigType::kInt: return "integer";
-    case ConfigType::kBool: return "bool";
-    case ConfigType::kBytes: return "bytes";
-    case ConfigType::kSeconds: return "duration";
-    case ConfigType::kList: return "list";
+    case ConfigType::kString:
+      return "string";
+    case ConfigType::kInt:
+      return "integer";
+    case ConfigType::kBool:
+      return "bool";
+    case ConfigType::kBytes:
+      return "bytes";
+    case ConfigType::kSeconds:
+      return "duration";
+    case ConfigType::kList:
+      return "list";
   }
   return "?";
 }
@@ -123,15 +135,25 @@ Result<int64_t> ParseBytes(const std::string& text) {
   std::string u = unit;
   std::transform(u.begin(), u.end(), u.begin(), [](unsigned char c) { return std::tolower(c); });
   int64_t mult = 1;
-  if (u.empty() || u == "b") mult = 1;
-  else if (u == "k" || u == "kib") mult = int64_t{1} << 10;
-  else if (u == "m" || u == "mib") mult = int64_t{1} << 20;
-  else if (u == "g" || u == "gib") mult = int64_t{1} << 30;
-  else if (u == "t" || u == "tib") mult = int64_t{1} << 40;
-  else if (u == "kb") mult = 1000;
-  else if (u == "mb") mult = 1000 * 1000;
-  else if (u == "gb") mult = 1000 * 1000 * 1000;
-  else return Status::Invalid("unknown size unit '" + unit + "' in '" + text + "' (use KiB, MiB, GiB)");
+  if (u.empty() || u == "b")
+    mult = 1;
+  else if (u == "k" || u == "kib")
+    mult = int64_t{1} << 10;
+  else if (u == "m" || u == "mib")
+    mult = int64_t{1} << 20;
+  else if (u == "g" || u == "gib")
+    mult = int64_t{1} << 30;
+  else if (u == "t" || u == "tib")
+    mult = int64_t{1} << 40;
+  else if (u == "kb")
+    mult = 1000;
+  else if (u == "mb")
+    mult = 1000 * 1000;
+  else if (u == "gb")
+    mult = 1000 * 1000 * 1000;
+  else
+    return Status::Invalid("unknown size unit '" + unit + "' in '" + text +
+                           "' (use KiB, MiB, GiB)");
   return n * mult;
 }
 
@@ -140,11 +162,17 @@ Result<int64_t> ParseSeconds(const std::string& text) {
   MP_ASSIGN_OR_RETURN(int64_t n, ParseIntStrict(num));
   if (n < 0) return Status::Invalid("negative duration: '" + text + "'");
   int64_t mult = 1;
-  if (unit.empty() || unit == "s") mult = 1;
-  else if (unit == "m") mult = 60;
-  else if (unit == "h") mult = 3600;
-  else if (unit == "d") mult = 86400;
-  else return Status::Invalid("unknown duration unit '" + unit + "' in '" + text + "' (use s, m, h, d)");
+  if (unit.empty() || unit == "s")
+    mult = 1;
+  else if (unit == "m")
+    mult = 60;
+  else if (unit == "h")
+    mult = 3600;
+  else if (unit == "d")
+    mult = 86400;
+  else
+    return Status::Invalid("unknown duration unit '" + unit + "' in '" + text +
+                           "' (use s, m, h, d)");
   return n * mult;
 }
 
@@ -156,12 +184,21 @@ Status Config::Set(const std::string& key, const std::string& value) {
   const ConfigKey* k = Find(key);
   if (k == nullptr) return Status::Invalid("unknown configuration key '" + key + "'");
   switch (k->type) {
-    case ConfigType::kInt: MP_RETURN_IF_ERROR(ParseIntStrict(value).status()); break;
-    case ConfigType::kBool: MP_RETURN_IF_ERROR(ParseBool(value).status()); break;
-    case ConfigType::kBytes: MP_RETURN_IF_ERROR(ParseBytes(value).status()); break;
-    case ConfigType::kSeconds: MP_RETURN_IF_ERROR(ParseSeconds(value).status()); break;
+    case ConfigType::kInt:
+      MP_RETURN_IF_ERROR(ParseIntStrict(value).status());
+      break;
+    case ConfigType::kBool:
+      MP_RETURN_IF_ERROR(ParseBool(value).status());
+      break;
+    case ConfigType::kBytes:
+      MP_RETURN_IF_ERROR(ParseBytes(value).status());
+      break;
+    case ConfigType::kSeconds:
+      MP_RETURN_IF_ERROR(ParseSeconds(value).status());
+      break;
     case ConfigType::kString:
-    case ConfigType::kList: break;
+    case ConfigType::kList:
+      break;
   }
   values_[k->key] = value;
   return Status::Ok();
@@ -178,16 +215,19 @@ Status Config::LoadToml(const std::string& path) {
   for (auto&& [key, node] : table) {
     std::string name(key.str());
     std::string text;
-    if (auto s = node.value<std::string>()) {
-      text = *s;
-    } else if (auto b = node.value<bool>()) {
-      text = *b ? "true" : "false";
-    } else if (auto i = node.value<int64_t>()) {
-      text = std::to_string(*i);
+    // Exact node types: toml++'s value<T>() converts between types (an
+    // integer reads as a bool), which would turn `shards = 8` into "true".
+    if (node.is_string()) {
+      text = *node.value<std::string>();
+    } else if (node.is_boolean()) {
+      text = *node.value<bool>() ? "true" : "false";
+    } else if (node.is_integer()) {
+      text = std::to_string(*node.value<int64_t>());
     } else if (const toml::array* arr = node.as_array()) {
       for (const auto& el : *arr) {
         auto s = el.value<std::string>();
-        if (!s) return Status::Invalid("config " + path + ": '" + name + "' must be a list of strings");
+        if (!s)
+          return Status::Invalid("config " + path + ": '" + name + "' must be a list of strings");
         if (!text.empty()) text += ",";
         text += *s;
       }

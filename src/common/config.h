@@ -20,7 +20,7 @@ namespace mailpulse {
 enum class ConfigType { kString, kInt, kBool, kBytes, kSeconds, kList };
 
 struct ConfigKey {
-  const char* key;          // TOML key, snake_case; flag is --key-with-dashes
+  const char* key;  // TOML key, snake_case; flag is --key-with-dashes
   ConfigType type;
   const char* default_value;
   const char* description;

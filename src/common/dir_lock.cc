@@ -20,8 +20,8 @@ Result<DirLock> DirLock::Acquire(const std::string& dir) {
     if (err == EWOULDBLOCK) {
       std::string holder = n > 0 ? std::string(buf, static_cast<size_t>(n)) : "unknown";
       while (!holder.empty() && (holder.back() == '\n' || holder.back() == ' ')) holder.pop_back();
-      return Status::Fail("data dir " + dir + " is in use by another mailpulse process (pid " + holder +
-                          "); stop it or choose another --data-dir");
+      return Status::Fail("data dir " + dir + " is in use by another mailpulse process (pid " +
+                          holder + "); stop it or choose another --data-dir");
     }
     return Status::FromErrno(err, "flock " + path);
   }

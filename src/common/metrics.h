@@ -58,7 +58,8 @@ class Histogram {
 
 class MetricsRegistry {
  public:
-  Counter& GetCounter(const std::string& name, const std::string& help, const std::string& labels = "");
+  Counter& GetCounter(const std::string& name, const std::string& help,
+                      const std::string& labels = "");
   Gauge& GetGauge(const std::string& name, const std::string& help, const std::string& labels = "");
   Histogram& GetHistogram(const std::string& name, const std::string& help,
                           const std::string& labels = "",

@@ -58,7 +58,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
   Result(Status status) : v_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     assert(!std::get<Status>(v_).ok());
   }
@@ -83,17 +83,16 @@ class [[nodiscard]] Result {
 }  // namespace mailpulse
 
 // Propagate a non-ok Status from an expression returning Status.
-#define MP_RETURN_IF_ERROR(expr)          \
-  do {                                    \
-    ::mailpulse::Status mp_s_ = (expr);   \
-    if (!mp_s_.ok()) return mp_s_;        \
+#define MP_RETURN_IF_ERROR(expr)        \
+  do {                                  \
+    ::mailpulse::Status mp_s_ = (expr); \
+    if (!mp_s_.ok()) return mp_s_;      \
   } while (0)
 
 #define MP_CONCAT_INNER_(a, b) a##b
 #define MP_CONCAT_(a, b) MP_CONCAT_INNER_(a, b)
 // Bind the value of a Result expression or propagate its Status.
-#define MP_ASSIGN_OR_RETURN(lhs, expr)                            \
-  auto MP_CONCAT_(mp_r_, __LINE__) = (expr);                      \
-  if (!MP_CONCAT_(mp_r_, __LINE__).ok())                          \
-    return MP_CONCAT_(mp_r_, __LINE__).status();                  \
+#define MP_ASSIGN_OR_RETURN(lhs, expr)                                                \
+  auto MP_CONCAT_(mp_r_, __LINE__) = (expr);                                          \
+  if (!MP_CONCAT_(mp_r_, __LINE__).ok()) return MP_CONCAT_(mp_r_, __LINE__).status(); \
   lhs = std::move(MP_CONCAT_(mp_r_, __LINE__)).value()

@@ -1,16 +1,20 @@
 #include "http/http_server.h"
 
+#include <spdlog/spdlog.h>
+
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/write.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
+#include <limits>
 #include <optional>
-#include <spdlog/spdlog.h>
+
+#include "common/json_escape.h"
 
 namespace mailpulse {
 
@@ -19,37 +23,12 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
-namespace {
-
-std::string JsonEscape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 2);
-  for (char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out;
-}
-
-}  // namespace
-
 HttpResponse HttpResponse::Error(int status, std::string_view reason) {
   HttpResponse r;
   r.status = status;
-  r.body = "{\"error\":\"" + JsonEscape(reason) + "\"}";
+  r.body = "{\"error\":";
+  AppendJsonString(r.body, reason);
+  r.body += "}";
   return r;
 }
 
@@ -99,19 +78,19 @@ class Session : public std::enable_shared_from_this<Session> {
   void ReadHeader() {
     parser_.emplace();
     parser_->header_limit(16 * 1024);
-    parser_->body_limit(shared_->options.max_body_bytes);
+    // No body limit while the header is read (not boost::none, which this
+    // Beast compares as smaller than any length): Beast would refuse a large
+    // Content-Length inside the header parse, before the declared length can
+    // be read back for the 413's reason. OnHeader checks it and sets the limit
+    // (which chunked bodies meet while they are read).
+    parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
     stream_.expires_after(std::chrono::seconds(shared_->options.header_timeout_seconds));
-    http::async_read_header(stream_, buffer_, *parser_,
-                            [self = shared_from_this()](beast::error_code ec, size_t) {
-                              self->OnHeader(ec);
-                            });
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
   }
 
   void OnHeader(beast::error_code ec) {
-    if (ec == http::error::body_limit) {
-      // Beast refuses a declared Content-Length over the limit while parsing the header.
-      return Send(BodyTooLarge(parser_->content_length()));
-    }
     if (ec) return Close(ec);
     auto& msg = parser_->get();
     request_.method = std::string(msg.method_string());
@@ -137,17 +116,20 @@ class Session : public std::enable_shared_from_this<Session> {
     if (parser_->content_length() && *parser_->content_length() > shared_->options.max_body_bytes) {
       return Send(BodyTooLarge(parser_->content_length()));
     }
+    parser_->body_limit(shared_->options.max_body_bytes);
     if (parser_->is_done()) return Dispatch();
     stream_.expires_after(std::chrono::seconds(shared_->options.body_timeout_seconds));
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code ec, size_t) { self->OnBody(ec); });
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnBody(ec); });
   }
 
   HttpResponse BodyTooLarge(boost::optional<uint64_t> declared) const {
     std::string limit = std::to_string(shared_->options.max_body_bytes);
-    HttpResponse r = HttpResponse::Error(
-        413, declared ? "body of " + std::to_string(*declared) + " bytes exceeds the limit of " + limit + " bytes"
-                      : "body exceeds the limit of " + limit + " bytes");
+    HttpResponse r =
+        HttpResponse::Error(413, declared ? "body of " + std::to_string(*declared) +
+                                                " bytes exceeds the limit of " + limit + " bytes"
+                                          : "body exceeds the limit of " + limit + " bytes");
     r.close = true;
     return r;
   }
@@ -192,10 +174,9 @@ class Session : public std::enable_shared_from_this<Session> {
     response_->keep_alive(!close_after_);
     response_->prepare_payload();
     stream_.expires_after(std::chrono::seconds(shared_->options.body_timeout_seconds));
-    http::async_write(stream_, *response_,
-                      [self = shared_from_this()](beast::error_code ec, size_t) {
-                        self->OnWritten(ec);
-                      });
+    http::async_write(
+        stream_, *response_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnWritten(ec); });
   }
 
   void OnWritten(beast::error_code ec) {
@@ -221,10 +202,11 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void WriteStreamChunk() {
     stream_.expires_after(std::chrono::seconds(shared_->options.body_timeout_seconds));
-    asio::async_write(stream_, asio::buffer(out_), [self = shared_from_this()](beast::error_code ec, size_t) {
-      if (ec) return self->EndStream();
-      self->ScheduleStreamPoll();
-    });
+    asio::async_write(stream_, asio::buffer(out_),
+                      [self = shared_from_this()](beast::error_code ec, size_t) {
+                        if (ec) return self->EndStream();
+                        self->ScheduleStreamPoll();
+                      });
   }
 
   void ScheduleStreamPoll() {
@@ -299,7 +281,8 @@ class HttpServer::Impl {
  public:
   Impl(HttpServerOptions options, HttpHandler* handler, MetricsRegistry* metrics)
       : shared_(std::make_shared<ServerShared>()),
-        ioc_(options.threads > 0 ? options.threads : static_cast<int>(std::thread::hardware_concurrency())),
+        ioc_(options.threads > 0 ? options.threads
+                                 : static_cast<int>(std::thread::hardware_concurrency())),
         acceptor_(asio::make_strand(ioc_)) {
     shared_->options = std::move(options);
     shared_->handler = handler;
@@ -307,8 +290,9 @@ class HttpServer::Impl {
     if (metrics) {
       shared_->open_connections =
           &metrics->GetGauge("mailpulse_http_open_connections", "Open HTTP connections");
-      shared_->refused_connections = &metrics->GetCounter(
-          "mailpulse_http_refused_connections_total", "Connections closed at accept (max_connections)");
+      shared_->refused_connections =
+          &metrics->GetCounter("mailpulse_http_refused_connections_total",
+                               "Connections closed at accept (max_connections)");
       shared_->body_bytes =
           &metrics->GetCounter("mailpulse_http_body_bytes_total", "Request body bytes read");
       shared_->timeouts = &metrics->GetCounter("mailpulse_http_timeouts_total",
@@ -319,9 +303,11 @@ class HttpServer::Impl {
   Status Start() {
     const std::string& listen = shared_->options.listen;
     auto colon = listen.rfind(':');
-    if (colon == std::string::npos) return Status::Invalid("listen must be HOST:PORT, got '" + listen + "'");
+    if (colon == std::string::npos)
+      return Status::Invalid("listen must be HOST:PORT, got '" + listen + "'");
     std::string host = listen.substr(0, colon);
-    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+      host = host.substr(1, host.size() - 2);
     int port = 0;
     try {
       port = std::stoi(listen.substr(colon + 1));
@@ -330,7 +316,8 @@ class HttpServer::Impl {
     }
     beast::error_code ec;
     auto address = asio::ip::make_address(host.empty() ? "0.0.0.0" : host, ec);
-    if (ec) return Status::Invalid("listen host '" + host + "' is not an IP address: " + ec.message());
+    if (ec)
+      return Status::Invalid("listen host '" + host + "' is not an IP address: " + ec.message());
     tcp::endpoint ep(address, static_cast<uint16_t>(port));
     acceptor_.open(ep.protocol(), ec);
     if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
@@ -376,22 +363,25 @@ class HttpServer::Impl {
 
  private:
   void Accept() {
-    acceptor_.async_accept(asio::make_strand(ioc_), [this](beast::error_code ec, tcp::socket socket) {
-      if (ec) {
-        if (ec == asio::error::operation_aborted) return;
-        spdlog::warn("accept failed: {}", ec.message());
-      } else if (shared_->connections.load(std::memory_order_relaxed) >= shared_->options.max_connections) {
-        if (shared_->refused_connections) shared_->refused_connections->Inc();
-        beast::error_code ignored;
-        socket.close(ignored);
-      } else {
-        socket.set_option(tcp::no_delay(true), ec);
-        shared_->connections.fetch_add(1, std::memory_order_relaxed);
-        if (shared_->open_connections) shared_->open_connections->Add(1);
-        std::make_shared<Session>(std::move(socket), shared_)->Start();
-      }
-      if (acceptor_.is_open()) Accept();
-    });
+    acceptor_.async_accept(asio::make_strand(ioc_),
+                           [this](beast::error_code ec, tcp::socket socket) {
+                             if (ec) {
+                               if (ec == asio::error::operation_aborted) return;
+                               spdlog::warn("accept failed: {}", ec.message());
+                             } else if (shared_->connections.load(std::memory_order_relaxed) >=
+                                        shared_->options.max_connections) {
+                               if (shared_->refused_connections)
+                                 shared_->refused_connections->Inc();
+                               beast::error_code ignored;
+                               socket.close(ignored);
+                             } else {
+                               socket.set_option(tcp::no_delay(true), ec);
+                               shared_->connections.fetch_add(1, std::memory_order_relaxed);
+                               if (shared_->open_connections) shared_->open_connections->Add(1);
+                               std::make_shared<Session>(std::move(socket), shared_)->Start();
+                             }
+                             if (acceptor_.is_open()) Accept();
+                           });
   }
 
   std::shared_ptr<ServerShared> shared_;

@@ -14,10 +14,10 @@
 
 #include <atomic>
 #include <chrono>
-#include <optional>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>

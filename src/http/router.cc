@@ -27,7 +27,8 @@ const Router::Route* Router::Match(const HttpRequest& req, bool* path_known,
       path_match = req.path == r.prefix;
     } else if (req.path.size() > r.prefix.size() + r.suffix.size() &&
                req.path.compare(0, r.prefix.size(), r.prefix) == 0 &&
-               req.path.compare(req.path.size() - r.suffix.size(), r.suffix.size(), r.suffix) == 0) {
+               req.path.compare(req.path.size() - r.suffix.size(), r.suffix.size(), r.suffix) ==
+                   0) {
       value = req.path.substr(r.prefix.size(), req.path.size() - r.prefix.size() - r.suffix.size());
       path_match = value.find('/') == std::string::npos;
     }
@@ -47,7 +48,8 @@ std::optional<HttpResponse> Router::Precheck(const HttpRequest& req) {
   const Route* r = Match(req, &known, &param);
   if (r == nullptr) {
     if (known) {
-      HttpResponse resp = HttpResponse::Error(405, "method " + req.method + " not allowed on " + req.path);
+      HttpResponse resp =
+          HttpResponse::Error(405, "method " + req.method + " not allowed on " + req.path);
       return resp;
     }
     return HttpResponse::Error(404, "no route for " + req.path);

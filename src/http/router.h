@@ -2,8 +2,8 @@
 // server's HttpHandler. Patterns are literal paths with at most one "{param}"
 // segment, last ("/v1/webhooks/sendgrid/{name}") or followed by a literal
 // tail ("/v1/campaigns/{id}/links"); the matched value (one non-empty
-// segment, still percent-encoded) is passed in HttpRequest::params. Unknown paths get 404, known paths with
-// another method 405, both with a JSON reason.
+// segment, still percent-encoded) is passed in HttpRequest::params. Unknown paths get 404, known
+// paths with another method 405, both with a JSON reason.
 //
 // Routes are added before the server starts and never after (no locking).
 #pragma once

@@ -2,7 +2,6 @@
 
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
-
 #include <strings.h>
 
 #include "common/base64.h"

@@ -9,9 +9,10 @@ IngestProbe::IngestProbe(MetricsRegistry& metrics) {
                                                                        "rejected"};
   for (int o = 0; o < kOutcomes; ++o) {
     for (size_t t = 0; t < kTypes.size(); ++t) {
-      events_[o][t] = &metrics.GetCounter(
-          "mailpulse_events_total", "Webhook events by outcome and event type",
-          std::string("outcome=\"") + kOutcomeNames[o] + "\",type=\"" + std::string(kTypes[t]) + "\"");
+      events_[o][t] =
+          &metrics.GetCounter("mailpulse_events_total", "Webhook events by outcome and event type",
+                              std::string("outcome=\"") + kOutcomeNames[o] + "\",type=\"" +
+                                  std::string(kTypes[t]) + "\"");
     }
   }
   request_seconds_ = &metrics.GetHistogram("mailpulse_webhook_request_seconds",

@@ -13,11 +13,19 @@ namespace mailpulse {
 class IngestProbe {
  public:
   enum Outcome { kAccepted = 0, kDuplicate, kRejected, kOutcomes };
-  static constexpr std::array<std::string_view, 13> kTypes = {
-      "processed", "dropped",          "delivered",         "deferred",
-      "bounce",    "open",             "click",             "spamreport",
-      "unsubscribe", "group_unsubscribe", "group_resubscribe", "account_status_change",
-      "other"};
+  static constexpr std::array<std::string_view, 13> kTypes = {"processed",
+                                                              "dropped",
+                                                              "delivered",
+                                                              "deferred",
+                                                              "bounce",
+                                                              "open",
+                                                              "click",
+                                                              "spamreport",
+                                                              "unsubscribe",
+                                                              "group_unsubscribe",
+                                                              "group_resubscribe",
+                                                              "account_status_change",
+                                                              "other"};
 
   explicit IngestProbe(MetricsRegistry& metrics);
 

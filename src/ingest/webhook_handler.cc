@@ -1,8 +1,9 @@
 #include "ingest/webhook_handler.h"
 
+#include <fmt/format.h>
+
 #include <atomic>
 #include <chrono>
-#include <fmt/format.h>
 #include <mutex>
 
 #include "event/event.h"
@@ -34,10 +35,14 @@ bool IsJsonContentType(std::string_view ct) {
 
 HttpResponse FromStatus(const Status& st) {
   switch (st.kind()) {
-    case ErrorKind::kUnauthorized: return HttpResponse::Error(401, st.message());
-    case ErrorKind::kForbidden: return HttpResponse::Error(403, st.message());
-    case ErrorKind::kInvalid: return HttpResponse::Error(400, st.message());
-    default: return HttpResponse::Error(500, st.message());
+    case ErrorKind::kUnauthorized:
+      return HttpResponse::Error(401, st.message());
+    case ErrorKind::kForbidden:
+      return HttpResponse::Error(403, st.message());
+    case ErrorKind::kInvalid:
+      return HttpResponse::Error(400, st.message());
+    default:
+      return HttpResponse::Error(500, st.message());
   }
 }
 
@@ -74,16 +79,17 @@ struct PendingRequest {
       respond(std::move(r));
       return;
     }
-    respond(HttpResponse::Json(
-        200, fmt::format(R"({{"accepted":{},"duplicates":{},"rejected":{}}})", accepted, duplicates,
-                         rejected)));
+    respond(
+        HttpResponse::Json(200, fmt::format(R"({{"accepted":{},"duplicates":{},"rejected":{}}})",
+                                            accepted, duplicates, rejected)));
   }
 };
 
 }  // namespace
 
-WebhookHandler::WebhookHandler(WebhookHandlerOptions options, std::vector<WebhookEndpoint> endpoints,
-                               WebhookAuth auth, Stream* events, Stream* errors,
+WebhookHandler::WebhookHandler(WebhookHandlerOptions options,
+                               std::vector<WebhookEndpoint> endpoints, WebhookAuth auth,
+                               Stream* events, Stream* errors,
                                std::vector<std::unique_ptr<DedupeIndex>>* dedupe, Clock* clock,
                                IngestProbe* probe)
     : options_(options),
@@ -118,10 +124,12 @@ std::optional<HttpResponse> WebhookHandler::CheckHeaders(const HttpRequest& req,
   std::string_view ct = req.header("Content-Type");
   if (!IsJsonContentType(ct)) {
     return HttpResponse::Error(
-        415, ct.empty() ? std::string("missing Content-Type; send application/json")
-                        : "unsupported Content-Type '" + std::string(ct) + "'; send application/json");
+        415, ct.empty()
+                 ? std::string("missing Content-Type; send application/json")
+                 : "unsupported Content-Type '" + std::string(ct) + "'; send application/json");
   }
-  bool has_signature = !req.header(kSignatureHeader).empty() || !req.header(kTimestampHeader).empty();
+  bool has_signature =
+      !req.header(kSignatureHeader).empty() || !req.header(kTimestampHeader).empty();
   if (ep.verifier && !has_signature && !options_.allow_unsigned) {
     return HttpResponse::Error(401, "missing " + std::string(kSignatureHeader) + " and " +
                                         std::string(kTimestampHeader) + " headers");
@@ -132,7 +140,8 @@ std::optional<HttpResponse> WebhookHandler::CheckHeaders(const HttpRequest& req,
 std::optional<HttpResponse> WebhookHandler::Precheck(const HttpRequest& req) {
   const WebhookEndpoint* ep = Find(req);
   if (ep == nullptr) {
-    return HttpResponse::Error(404, "no webhook named '" + (req.params.empty() ? "" : req.params[0]) + "'");
+    return HttpResponse::Error(
+        404, "no webhook named '" + (req.params.empty() ? "" : req.params[0]) + "'");
   }
   return CheckHeaders(req, *ep);
 }
@@ -203,11 +212,13 @@ void WebhookHandler::Handle(HttpRequest req, Responder respond) {
       continue;
     }
     std::string_view pk = PartitionKeyView(el.fields);
-    pk_spans[i] = {static_cast<uint32_t>(pending->key_arena.size()), static_cast<uint32_t>(pk.size())};
+    pk_spans[i] = {static_cast<uint32_t>(pending->key_arena.size()),
+                   static_cast<uint32_t>(pk.size())};
     pending->key_arena.append(pk);
     size_t dk_start = dedupe_arena.size();
     AppendDedupeKey(dedupe_arena, el.fields);
-    dk_spans[i] = {static_cast<uint32_t>(dk_start), static_cast<uint32_t>(dedupe_arena.size() - dk_start)};
+    dk_spans[i] = {static_cast<uint32_t>(dk_start),
+                   static_cast<uint32_t>(dedupe_arena.size() - dk_start)};
     raw_bytes += el.raw.size();
     by_shard[events_->ShardFor(pk).value()].push_back(i);
   }
@@ -223,12 +234,14 @@ void WebhookHandler::Handle(HttpRequest req, Responder respond) {
     if (by_shard[s].empty()) continue;
     auto ticket = std::make_shared<CommitTicket>();
     queries.assign(by_shard[s].size(), {});
-    for (size_t q = 0; q < by_shard[s].size(); ++q) queries[q].key = view(dedupe_arena, dk_spans[by_shard[s][q]]);
+    for (size_t q = 0; q < by_shard[s].size(); ++q)
+      queries[q].key = view(dedupe_arena, dk_spans[by_shard[s][q]]);
     (*dedupe_)[s]->CheckAndInsert(queries, now, ticket);
 
     std::string& buf = pending->shard_payloads[s];
     // Room for the originals plus the enrichment prefix (~140 bytes each).
-    buf.reserve(raw_bytes * by_shard[s].size() / std::max<size_t>(1, elements.size()) + 192 * by_shard[s].size());
+    buf.reserve(raw_bytes * by_shard[s].size() / std::max<size_t>(1, elements.size()) +
+                192 * by_shard[s].size());
     std::vector<std::pair<size_t, size_t>> spans;
     std::vector<uint32_t> fresh;
     for (size_t q = 0; q < queries.size(); ++q) {
@@ -255,9 +268,9 @@ void WebhookHandler::Handle(HttpRequest req, Responder respond) {
     // Views are taken only now: the buffer no longer grows.
     records[s].reserve(fresh.size());
     for (size_t k = 0; k < fresh.size(); ++k) {
-      records[s].push_back(AppendRecord{view(pending->key_arena, pk_spans[fresh[k]]),
-                                        std::string_view(buf).substr(spans[k].first, spans[k].second),
-                                        now});
+      records[s].push_back(
+          AppendRecord{view(pending->key_arena, pk_spans[fresh[k]]),
+                       std::string_view(buf).substr(spans[k].first, spans[k].second), now});
     }
     appends.emplace_back(s, std::move(ticket));
   }
@@ -273,7 +286,8 @@ void WebhookHandler::Handle(HttpRequest req, Responder respond) {
   probe_->parse_seconds().Observe(SecondsSince(t_parse));
 
   // Register every completion before starting any, then release Handle's hold.
-  pending->outstanding.fetch_add(static_cast<int>(appends.size() + waits.size() + (error_spans.empty() ? 0 : 1)));
+  pending->outstanding.fetch_add(
+      static_cast<int>(appends.size() + waits.size() + (error_spans.empty() ? 0 : 1)));
   for (auto& original : waits) {
     original->OnResolved([pending](bool ok) {
       if (!ok) pending->Fail("an earlier copy of a duplicate event failed to store");
@@ -292,7 +306,8 @@ void WebhookHandler::Handle(HttpRequest req, Responder respond) {
     std::vector<AppendRecord> errs;
     errs.reserve(error_spans.size());
     for (auto [start, len] : error_spans) {
-      errs.push_back(AppendRecord{ep->name, std::string_view(pending->error_payloads).substr(start, len), now});
+      errs.push_back(AppendRecord{
+          ep->name, std::string_view(pending->error_payloads).substr(start, len), now});
     }
     errors_->Append(ShardId(0), std::move(errs),
                     [pending](const Status& st, SequenceNumber, SequenceNumber) {

@@ -35,12 +35,12 @@
 namespace mailpulse {
 
 struct WebhookEndpoint {
-  std::string name;                         // "default" for the unnamed route
+  std::string name;                           // "default" for the unnamed route
   std::optional<SignatureVerifier> verifier;  // nullopt: unsigned endpoint (allow_unsigned)
 };
 
 struct WebhookHandlerOptions {
-  bool allow_unsigned = false;       // accept requests that carry no signature headers
+  bool allow_unsigned = false;  // accept requests that carry no signature headers
   int64_t signature_max_age_seconds = 0;
   int retry_after_seconds = 5;
 };
@@ -51,7 +51,8 @@ class WebhookHandler final : public RouteHandler {
   // `probe` must outlive the handler.
   WebhookHandler(WebhookHandlerOptions options, std::vector<WebhookEndpoint> endpoints,
                  WebhookAuth auth, Stream* events, Stream* errors,
-                 std::vector<std::unique_ptr<DedupeIndex>>* dedupe, Clock* clock, IngestProbe* probe);
+                 std::vector<std::unique_ptr<DedupeIndex>>* dedupe, Clock* clock,
+                 IngestProbe* probe);
 
   std::optional<HttpResponse> Precheck(const HttpRequest& req) override;
   void Handle(HttpRequest req, Responder respond) override;

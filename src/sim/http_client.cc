@@ -85,8 +85,7 @@ struct HttpClient::Impl {
     if (ec) return Status::Retry("resolve " + url.host + ": " + ec.message());
     stream.emplace(ioc);
     stream->expires_after(timeout);
-    stream->async_connect(endpoints,
-                          [&](beast::error_code e, const tcp::endpoint&) { ec = e; });
+    stream->async_connect(endpoints, [&](beast::error_code e, const tcp::endpoint&) { ec = e; });
     RunIo();
     if (ec) {
       Close();
@@ -123,8 +122,8 @@ HttpClient::~HttpClient() { impl_->Close(); }
 
 Result<ClientResponse> HttpClient::Post(const HttpHeaders& headers, std::string body) {
   http::request<http::string_body> req{http::verb::post, impl_->url.target, 11};
-  req.set(http::field::host, impl_->url.port == "80" ? impl_->url.host
-                                                     : impl_->url.host + ":" + impl_->url.port);
+  req.set(http::field::host,
+          impl_->url.port == "80" ? impl_->url.host : impl_->url.host + ":" + impl_->url.port);
   if (!impl_->url.user_info.empty()) {
     req.set(http::field::authorization, "Basic " + Base64Encode(impl_->url.user_info));
   }

@@ -41,8 +41,8 @@ Result<KeyPair> GenerateKeyPair() {
     return Status::Fail("OpenSSL could not generate a P-256 key");
   }
   BioPtr bio(BIO_new(BIO_s_mem()));
-  if (!bio || PEM_write_bio_PrivateKey(bio.get(), key.get(), nullptr, nullptr, 0, nullptr,
-                                       nullptr) != 1) {
+  if (!bio ||
+      PEM_write_bio_PrivateKey(bio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1) {
     ERR_clear_error();
     return Status::Fail("cannot write the private key as PKCS#8 PEM");
   }

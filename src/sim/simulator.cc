@@ -119,7 +119,8 @@ void SendWithRetries(const SimulatorOptions& o, HttpClient& client, const SimBat
     if (attempt == 0) spdlog::warn("batch not accepted ({}), retrying", why);
     c->retries++;
     std::this_thread::sleep_for(backoff);
-    backoff = std::min(backoff * 2, std::chrono::duration_cast<std::chrono::milliseconds>(kMaxBackoff));
+    backoff =
+        std::min(backoff * 2, std::chrono::duration_cast<std::chrono::milliseconds>(kMaxBackoff));
   }
 }
 
@@ -129,8 +130,8 @@ Result<SimulatorSummary> RunSimulation(const SimulatorOptions& o, TrafficGenerat
                                        const std::atomic<bool>* stop) {
   MP_ASSIGN_OR_RETURN(HttpUrl url, HttpUrl::Parse(o.url));
   const int connections = std::max(1, o.connections);
-  const auto timeout = std::chrono::milliseconds(
-      static_cast<int64_t>(std::max(0.1, o.timeout_seconds) * 1000));
+  const auto timeout =
+      std::chrono::milliseconds(static_cast<int64_t>(std::max(0.1, o.timeout_seconds) * 1000));
   BatchQueue queue(static_cast<size_t>(connections) * 2);
   Counters counters;
   std::vector<std::thread> workers;
@@ -151,8 +152,8 @@ Result<SimulatorSummary> RunSimulation(const SimulatorOptions& o, TrafficGenerat
       auto due = start + std::chrono::duration_cast<SteadyClock::duration>(
                              std::chrono::duration<double>(s.events_sent / o.rate));
       while (SteadyClock::now() < due && (stop == nullptr || !stop->load())) {
-        std::this_thread::sleep_for(
-            std::min<SteadyClock::duration>(due - SteadyClock::now(), std::chrono::milliseconds(100)));
+        std::this_thread::sleep_for(std::min<SteadyClock::duration>(
+            due - SteadyClock::now(), std::chrono::milliseconds(100)));
       }
     }
     s.batches++;

@@ -23,10 +23,10 @@
 namespace mailpulse {
 
 struct SimulatorOptions {
-  std::string url;                // http://[user:pass@]host[:port]/path
-  std::optional<Signer> signer;   // none = --unsigned
-  std::string bearer_token;       // sent as Authorization: Bearer when set
-  double rate = 1000;             // events per second (duplicates included); <= 0 = unpaced
+  std::string url;               // http://[user:pass@]host[:port]/path
+  std::optional<Signer> signer;  // none = --unsigned
+  std::string bearer_token;      // sent as Authorization: Bearer when set
+  double rate = 1000;            // events per second (duplicates included); <= 0 = unpaced
   int connections = 2;
   double retry_for_seconds = 60;  // per batch, from its first attempt
   double timeout_seconds = 10;    // per HTTP exchange

@@ -62,8 +62,8 @@ const char* const kUserAgents[] = {
     "Gecko) Mobile/15E148",
     "Mozilla/5.0 (Windows NT 5.1; rv:11.0) Gecko Firefox/11.0 (via ggpht.com GoogleImageProxy)",
     "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_2) AppleWebKit/605.1.15 (KHTML, like Gecko)"};
-const char* const kCampaignNames[] = {"Spring Sale",     "Weekly Digest",  "Product Launch",
-                                      "Winback Offer",   "Onboarding Tips", "Black Friday",
+const char* const kCampaignNames[] = {"Spring Sale",      "Weekly Digest",   "Product Launch",
+                                      "Winback Offer",    "Onboarding Tips", "Black Friday",
                                       "Event Invitation", "Survey Request"};
 
 }  // namespace
@@ -123,10 +123,10 @@ void TrafficGenerator::MakeCampaigns() {
   for (int k = 0; k < options_.campaigns; ++k) {
     SimCampaign c;
     uint64_t a = Next(), b = Next();
-    c.id = Hex(a >> 32, 8, false) + "-" + Hex(a >> 16, 4, false) + "-4" + Hex(a, 3, false) +
-           "-" + Hex(0x8000 | (b >> 48 & 0x3fff), 4, false) + "-" + Hex(b, 12, false);
-    c.name = std::string(kCampaignNames[k % std::size(kCampaignNames)]) + " #" +
-             std::to_string(k + 1);
+    c.id = Hex(a >> 32, 8, false) + "-" + Hex(a >> 16, 4, false) + "-4" + Hex(a, 3, false) + "-" +
+           Hex(0x8000 | (b >> 48 & 0x3fff), 4, false) + "-" + Hex(b, 12, false);
+    c.name =
+        std::string(kCampaignNames[k % std::size(kCampaignNames)]) + " #" + std::to_string(k + 1);
     // Every third campaign was sent with a plain-string category: the webhook
     // echoes the type it was given, so consumers see both shapes.
     if (k % 3 == 2) {
@@ -146,8 +146,8 @@ void TrafficGenerator::MakeCampaigns() {
   }
 }
 
-TrafficGenerator::Event TrafficGenerator::MakeEvent(const Message& m, SimEventKind kind,
-                                                    int64_t ts, const Fields& f) {
+TrafficGenerator::Event TrafficGenerator::MakeEvent(const Message& m, SimEventKind kind, int64_t ts,
+                                                    const Fields& f) {
   const SimCampaign& c = campaigns_[m.campaign];
   Event e;
   e.kind = kind;
@@ -210,17 +210,17 @@ void TrafficGenerator::StartMessage() {
   m->user_id = 100000 + static_cast<int64_t>(m->serial);
   m->email = "user" + std::to_string(m->user_id) + "@" + kDomains[Below(std::size(kDomains))];
   m->msg_id = Id22(m->serial, Mix(options_.seed ^ 0x6d7367u));
-  const int64_t t0 = options_.start_unix_seconds +
-                     static_cast<int64_t>(static_cast<double>(m->serial) /
-                                          options_.messages_per_second);
+  const int64_t t0 =
+      options_.start_unix_seconds +
+      static_cast<int64_t>(static_cast<double>(m->serial) / options_.messages_per_second);
   m->sg_message_id = m->msg_id + ".recvd-" + kRecvHosts[Below(std::size(kRecvHosts))] + "-1-" +
                      Hex(static_cast<uint64_t>(t0), 8, true) + "-" + std::to_string(Range(1, 60)) +
                      ".0";
-  m->smtp_id = "<" + m->msg_id + "@ismtpd0" + std::to_string(Range(100, 199)) +
-               "p1mdw1.sendgrid.net>";
+  m->smtp_id =
+      "<" + m->msg_id + "@ismtpd0" + std::to_string(Range(100, 199)) + "p1mdw1.sendgrid.net>";
   const std::string uid = std::to_string(kSendGridUserId);
-  const std::string sending_ip = "167.89." + std::to_string(Range(1, 120)) + "." +
-                                 std::to_string(Range(1, 254));
+  const std::string sending_ip =
+      "167.89." + std::to_string(Range(1, 120)) + "." + std::to_string(Range(1, 254));
 
   struct Pending {
     int64_t ts;

@@ -35,20 +35,20 @@ struct TrafficOptions {
   int64_t total_events = 1000;  // distinct events to generate (duplicates come on top)
   int batch_size = 100;         // event lines per body, duplicates included
   double duplicate_fraction = 0.05;
-  double missing_id_fraction = 0.005;  // of unsubscribe / group_(un|re)subscribe events
+  double missing_id_fraction = 0.005;       // of unsubscribe / group_(un|re)subscribe events
   int64_t start_unix_seconds = 1767225600;  // simulated time of the first send
   double messages_per_second = 20;          // simulated send rate, spreads timestamps
 };
 
 struct SimBatch {
-  std::string body;         // exactly SendGrid's framing: [{..},\r\n{..}]\r\n
-  int64_t events = 0;       // lines in body
-  int64_t duplicates = 0;   // lines that are re-sends of an earlier line
+  std::string body;        // exactly SendGrid's framing: [{..},\r\n{..}]\r\n
+  int64_t events = 0;      // lines in body
+  int64_t duplicates = 0;  // lines that are re-sends of an earlier line
 };
 
 struct SimCampaign {
-  std::string id;     // singlesend_id
-  std::string name;   // singlesend_name
+  std::string id;             // singlesend_id
+  std::string name;           // singlesend_name
   std::string category_json;  // ["..",".."] or "..": the exact JSON value
   std::vector<std::string> urls;
   int asm_group_id = 0;

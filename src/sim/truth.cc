@@ -6,18 +6,29 @@ namespace mailpulse {
 
 std::string_view EventName(SimEventKind kind) {
   switch (kind) {
-    case SimEventKind::kProcessed: return "processed";
-    case SimEventKind::kDeferred: return "deferred";
-    case SimEventKind::kDelivered: return "delivered";
+    case SimEventKind::kProcessed:
+      return "processed";
+    case SimEventKind::kDeferred:
+      return "deferred";
+    case SimEventKind::kDelivered:
+      return "delivered";
     case SimEventKind::kBounce:
-    case SimEventKind::kBlocked: return "bounce";
-    case SimEventKind::kDropped: return "dropped";
-    case SimEventKind::kOpen: return "open";
-    case SimEventKind::kClick: return "click";
-    case SimEventKind::kUnsubscribe: return "unsubscribe";
-    case SimEventKind::kGroupUnsubscribe: return "group_unsubscribe";
-    case SimEventKind::kGroupResubscribe: return "group_resubscribe";
-    case SimEventKind::kSpamReport: return "spamreport";
+    case SimEventKind::kBlocked:
+      return "bounce";
+    case SimEventKind::kDropped:
+      return "dropped";
+    case SimEventKind::kOpen:
+      return "open";
+    case SimEventKind::kClick:
+      return "click";
+    case SimEventKind::kUnsubscribe:
+      return "unsubscribe";
+    case SimEventKind::kGroupUnsubscribe:
+      return "group_unsubscribe";
+    case SimEventKind::kGroupResubscribe:
+      return "group_resubscribe";
+    case SimEventKind::kSpamReport:
+      return "spamreport";
   }
   return "unknown";
 }
@@ -31,12 +42,24 @@ void Truth::RecordDistinct(const std::string& campaign_id, const TruthEvent& e) 
   ++by_type_[std::string(EventName(e.kind))];
   CampaignCounts& c = campaigns_[campaign_id];
   switch (e.kind) {
-    case SimEventKind::kProcessed: ++c.processed; break;
-    case SimEventKind::kDeferred: ++c.deferred; break;
-    case SimEventKind::kDelivered: ++c.delivered; break;
-    case SimEventKind::kBounce: ++c.bounces; break;
-    case SimEventKind::kBlocked: ++c.blocks; break;
-    case SimEventKind::kDropped: ++c.dropped; break;
+    case SimEventKind::kProcessed:
+      ++c.processed;
+      break;
+    case SimEventKind::kDeferred:
+      ++c.deferred;
+      break;
+    case SimEventKind::kDelivered:
+      ++c.delivered;
+      break;
+    case SimEventKind::kBounce:
+      ++c.bounces;
+      break;
+    case SimEventKind::kBlocked:
+      ++c.blocks;
+      break;
+    case SimEventKind::kDropped:
+      ++c.dropped;
+      break;
     case SimEventKind::kOpen:
       ++c.opens;
       if (e.machine_open) ++c.machine_opens;
@@ -51,10 +74,18 @@ void Truth::RecordDistinct(const std::string& campaign_id, const TruthEvent& e) 
       if (e.first_click_on_url) ++l.unique_clicks;
       break;
     }
-    case SimEventKind::kUnsubscribe: ++c.unsubscribes; break;
-    case SimEventKind::kGroupUnsubscribe: ++c.group_unsubscribes; break;
-    case SimEventKind::kGroupResubscribe: ++c.group_resubscribes; break;
-    case SimEventKind::kSpamReport: ++c.spam_reports; break;
+    case SimEventKind::kUnsubscribe:
+      ++c.unsubscribes;
+      break;
+    case SimEventKind::kGroupUnsubscribe:
+      ++c.group_unsubscribes;
+      break;
+    case SimEventKind::kGroupResubscribe:
+      ++c.group_resubscribes;
+      break;
+    case SimEventKind::kSpamReport:
+      ++c.spam_reports;
+      break;
   }
 }
 

@@ -58,12 +58,12 @@ struct CampaignCounts {
 // What the generator knows about a distinct event when it is first sent.
 struct TruthEvent {
   SimEventKind kind;
-  bool machine_open = false;       // opens
-  std::string_view url;            // clicks
-  bool first_open = false;         // first open of its message
-  bool first_human_open = false;   // first open with sg_machine_open false
-  bool first_click = false;        // first click of its message
-  bool first_click_on_url = false; // first click of its message on `url`
+  bool machine_open = false;        // opens
+  std::string_view url;             // clicks
+  bool first_open = false;          // first open of its message
+  bool first_human_open = false;    // first open with sg_machine_open false
+  bool first_click = false;         // first click of its message
+  bool first_click_on_url = false;  // first click of its message on `url`
 };
 
 class Truth {

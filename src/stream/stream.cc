@@ -1,8 +1,8 @@
 #include "stream/stream.h"
 
-#include "common/md5.h"
-
 #include <algorithm>
+
+#include "common/md5.h"
 
 namespace mailpulse {
 namespace {

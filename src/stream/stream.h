@@ -40,7 +40,7 @@ struct StreamRecord {
 struct StartPosition {
   enum class Kind { kTrimHorizon, kLatest, kAtSequence, kAfterSequence, kAtTimestamp };
   Kind kind = Kind::kTrimHorizon;
-  SequenceNumber seq;      // kAtSequence / kAfterSequence
+  SequenceNumber seq;        // kAtSequence / kAfterSequence
   UnixMillis timestamp = 0;  // kAtTimestamp: first record with arrival_ms >= timestamp
 
   static StartPosition TrimHorizon() { return {}; }

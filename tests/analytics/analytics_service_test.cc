@@ -185,7 +185,8 @@ class KpiApiHttpTest : public AnalyticsServiceTest {
     AnalyticsServiceTest::TearDown();
   }
   // Sends a GET and returns everything read until `until` appears or the peer closes.
-  std::string Get(const std::string& target, const std::string& token, const std::string& until = "") {
+  std::string Get(const std::string& target, const std::string& token,
+                  const std::string& until = "") {
     asio::io_context ioc;
     tcp::socket s(ioc);
     s.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), server_->port()));
@@ -223,16 +224,20 @@ TEST_F(KpiApiHttpTest, BearerTokenRequired) {
 
 TEST_F(KpiApiHttpTest, CampaignDetailLinksAndErrors) {
   std::string r = Get("/v1/campaigns/ss1?granularity=day", "s3cret");
-  EXPECT_NE(r.find(R"("granularity":"day","series":[{"start":"2026-01-01T00:00:00Z")"), std::string::npos) << r;
+  EXPECT_NE(r.find(R"("granularity":"day","series":[{"start":"2026-01-01T00:00:00Z")"),
+            std::string::npos)
+      << r;
   r = Get("/v1/campaigns/a%2Fb/links", "s3cret");
   EXPECT_NE(r.find(R"({"id":"a/b","links":[{"url":"https://x","clicks":1,"unique_clicks":1}]})"),
             std::string::npos)
       << r;
   EXPECT_NE(Get("/v1/campaigns/nope", "s3cret").find("HTTP/1.1 404"), std::string::npos);
-  EXPECT_NE(Get("/v1/campaigns/ss1?granularity=week", "s3cret").find("HTTP/1.1 400"), std::string::npos);
+  EXPECT_NE(Get("/v1/campaigns/ss1?granularity=week", "s3cret").find("HTTP/1.1 400"),
+            std::string::npos);
   EXPECT_NE(Get("/v1/campaigns?since=tomorrow", "s3cret").find("HTTP/1.1 400"), std::string::npos);
   r = Get("/v1/campaigns?since=2026-01-02", "s3cret");
-  EXPECT_NE(r.find(R"("id":"ss1","name":"Spring","processed":0,"delivered":0)"), std::string::npos) << r;
+  EXPECT_NE(r.find(R"("id":"ss1","name":"Spring","processed":0,"delivered":0)"), std::string::npos)
+      << r;
 }
 
 TEST_F(KpiApiHttpTest, LiveStreamsServerSentEvents) {

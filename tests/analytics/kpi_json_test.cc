@@ -22,8 +22,8 @@ TEST(ParseTimeParamTest, EpochSecondsAndIso8601) {
   EXPECT_EQ(*ParseTimeParam("2026-01-01T01:00:00+01:00"), kT0);
   EXPECT_EQ(*ParseTimeParam("2025-12-31T23:00:00-01:00"), kT0);
   EXPECT_EQ(*ParseTimeParam("2024-02-29T00:00:00"), 1709164800000);
-  for (const char* bad : {"", "yesterday", "2026-13-01", "2026-02-30", "2026-01-01T25:00", "2026-01-01Tx",
-                          "2026-01-01T00:00:00+0100", "-5"}) {
+  for (const char* bad : {"", "yesterday", "2026-13-01", "2026-02-30", "2026-01-01T25:00",
+                          "2026-01-01Tx", "2026-01-01T00:00:00+0100", "-5"}) {
     EXPECT_EQ(ParseTimeParam(bad).status().kind(), ErrorKind::kInvalid) << bad;
   }
   EXPECT_EQ(FormatIsoTime(kT0 + 61'500), "2026-01-01T00:01:01Z");
@@ -43,7 +43,8 @@ class KpiJsonTest : public ::testing::Test {
     const std::string ss = R"(,"singlesend_id":"ss\"1","singlesend_name":"Spring \u00e9")";
     for (const std::string& r :
          {Record("processed", "m1", kT0, ss), Record("delivered", "m1", kT0 + 1, ss),
-          Record("open", "m1", kT0 + kMin, ss), Record("dropped", "m2", kT0, ss + R"(,"reason":"Invalid")"),
+          Record("open", "m1", kT0 + kMin, ss),
+          Record("dropped", "m2", kT0, ss + R"(,"reason":"Invalid")"),
           Record("click", "m1", kT0 + 2 * kMin, ss + R"(,"url":"https://a")"),
           Record("click", "m1", kT0 + 2 * kMin, ss + R"(,"url":"https://b")"),
           Record("click", "m1", kT0 + 3 * kMin, ss + R"(,"url":"https://b")")}) {
@@ -62,15 +63,16 @@ TEST_F(KpiJsonTest, CampaignListIsValidJsonWithEveryCounterAndRate) {
   EXPECT_EQ(std::string_view(c["id"].get_string().value()), "ss\"1");
   EXPECT_EQ(std::string_view(c["name"].get_string().value()), "Spring \xc3\xa9");
   for (size_t i = 0; i < kKpiCount; ++i) {
-    EXPECT_EQ(c[KpiName(static_cast<Kpi>(i))].error(), simdjson::SUCCESS) << KpiName(static_cast<Kpi>(i));
+    EXPECT_EQ(c[KpiName(static_cast<Kpi>(i))].error(), simdjson::SUCCESS)
+        << KpiName(static_cast<Kpi>(i));
   }
   EXPECT_EQ(int64_t(c["processed"]), 1);
   EXPECT_EQ(int64_t(c["unique_clicks"]), 1);
   EXPECT_EQ(int64_t(c["dropped_by_reason"]["Invalid"]), 1);
   EXPECT_DOUBLE_EQ(double(c["rates"]["open_rate"]), 1.0);
   EXPECT_DOUBLE_EQ(double(c["rates"]["delivery_rate"]), 1.0);
-  for (const char* rate : {"delivery_rate", "open_rate", "human_open_rate", "click_rate", "click_to_open_rate",
-                           "bounce_rate", "unsubscribe_rate", "spam_rate"}) {
+  for (const char* rate : {"delivery_rate", "open_rate", "human_open_rate", "click_rate",
+                           "click_to_open_rate", "bounce_rate", "unsubscribe_rate", "spam_rate"}) {
     EXPECT_EQ(c["rates"][rate].error(), simdjson::SUCCESS) << rate;
   }
 }
@@ -93,9 +95,8 @@ TEST_F(KpiJsonTest, FilteredListAndSeriesAndLinks) {
   EXPECT_EQ(int64_t(series.at(2)["clicks"]), 2);
 
   std::string links = CampaignLinksJson(*store_.Find("ss\"1"), 10);
-  EXPECT_EQ(links,
-            R"({"id":"ss\"1","links":[{"url":"https://b","clicks":2,"unique_clicks":1},)"
-            R"({"url":"https://a","clicks":1,"unique_clicks":1}]})");
+  EXPECT_EQ(links, R"({"id":"ss\"1","links":[{"url":"https://b","clicks":2,"unique_clicks":1},)"
+                   R"({"url":"https://a","clicks":1,"unique_clicks":1}]})");
   EXPECT_EQ(CampaignLinksJson(*store_.Find("ss\"1"), 1),
             R"({"id":"ss\"1","links":[{"url":"https://b","clicks":2,"unique_clicks":1}]})");
 }
@@ -105,8 +106,8 @@ TEST(OpenApiTest, IsValidJsonNamingEveryPath) {
   simdjson::dom::element doc;
   ASSERT_EQ(p.parse(KpiApi::OpenApiJson()).get(doc), simdjson::SUCCESS);
   EXPECT_EQ(std::string_view(doc["openapi"]), "3.0.3");
-  for (const char* path :
-       {"/v1/campaigns", "/v1/campaigns/{id}", "/v1/campaigns/{id}/links", "/v1/live", "/v1/openapi.json"}) {
+  for (const char* path : {"/v1/campaigns", "/v1/campaigns/{id}", "/v1/campaigns/{id}/links",
+                           "/v1/live", "/v1/openapi.json"}) {
     EXPECT_EQ(doc["paths"][path].error(), simdjson::SUCCESS) << path;
   }
   EXPECT_EQ(doc["components"]["schemas"]["Campaign"]["properties"]["human_unique_opens"].error(),

@@ -31,10 +31,14 @@ class KpiStoreTest : public ::testing::Test {
 std::vector<std::string> FullSequence() {
   const std::string ss = R"(,"singlesend_id":"ss1","singlesend_name":"Spring")";
   return {
-      Record("processed", "m1", kT0), Record("processed", "m2", kT0), Record("processed", "m3", kT0),
-      Record("processed", "m4", kT0), Record("processed", "m5", kT0),
+      Record("processed", "m1", kT0),
+      Record("processed", "m2", kT0),
+      Record("processed", "m3", kT0),
+      Record("processed", "m4", kT0),
+      Record("processed", "m5", kT0),
       Record("deferred", "m1", kT0 + 1000, ss + R"(,"attempt":"1")"),
-      Record("delivered", "m1", kT0 + 2000), Record("delivered", "m2", kT0 + 2000),
+      Record("delivered", "m1", kT0 + 2000),
+      Record("delivered", "m2", kT0 + 2000),
       Record("bounce", "m3", kT0 + 2000, ss + R"(,"type":"bounce")"),
       Record("bounce", "m4", kT0 + 2000, ss + R"(,"type":"blocked")"),
       Record("dropped", "m5", kT0, ss + R"(,"reason":"Bounced Address")"),
@@ -119,7 +123,8 @@ TEST_F(KpiStoreTest, OrderIndifferentIncludingBuckets) {
           if (!v.empty()) out.emplace(k, v);
         return out;
       };
-      ASSERT_EQ(nonempty(a.buckets[g]), nonempty(b.buckets[g])) << "round " << round << " granularity " << g;
+      ASSERT_EQ(nonempty(a.buckets[g]), nonempty(b.buckets[g]))
+          << "round " << round << " granularity " << g;
     }
   }
 }
@@ -171,7 +176,8 @@ TEST_F(KpiStoreTest, BucketBoundaries) {
   EXPECT_EQ(KpiStore::Sum(c, kT0, 0)[Kpi::kDelivered], 3);
   EXPECT_EQ(KpiStore::Sum(c, 0, kT0)[Kpi::kDelivered], 1);
   EXPECT_EQ(KpiStore::Sum(c, kT0, kT0 + kMin)[Kpi::kDelivered], 2);
-  EXPECT_EQ(KpiStore::Sum(c, kT0 - 86'400'000, kT0)[Kpi::kDelivered], 1) << "day-aligned: day buckets";
+  EXPECT_EQ(KpiStore::Sum(c, kT0 - 86'400'000, kT0)[Kpi::kDelivered], 1)
+      << "day-aligned: day buckets";
   auto series = KpiStore::Series(c, Granularity::kMinute, kT0, kT0 + 2 * kMin);
   ASSERT_EQ(series.size(), 2u);
   EXPECT_EQ(series[0].first, kT0);
@@ -190,9 +196,11 @@ TEST_F(KpiStoreTest, MinuteBucketsBeyondRetentionAreDroppedHoursKept) {
 }
 
 TEST_F(KpiStoreTest, CampaignKeyChoice) {
-  Apply(Record("processed", "m1", kT0, R"(,"singlesend_id":"ss9","marketing_campaign_id":5,"category":["c"])"));
-  Apply(Record("processed", "m2", kT0,
-               R"(,"marketing_campaign_id":5,"marketing_campaign_name":"Legacy","category":["c"])"));
+  Apply(Record("processed", "m1", kT0,
+               R"(,"singlesend_id":"ss9","marketing_campaign_id":5,"category":["c"])"));
+  Apply(
+      Record("processed", "m2", kT0,
+             R"(,"marketing_campaign_id":5,"marketing_campaign_name":"Legacy","category":["c"])"));
   Apply(Record("processed", "m3", kT0, R"(,"category":["first","second"])"));
   Apply(Record("processed", "m4", kT0, R"(,"category":"plain")"));
   Apply(Record("processed", "m5", kT0, R"(,"category":[])"));
@@ -267,7 +275,10 @@ TEST(KpiEventDecoderTest, RejectsRecordsItCannotUse) {
   KpiEvent e;
   EXPECT_EQ(d.Decode("not json", &e).kind(), ErrorKind::kCorruption);
   EXPECT_EQ(d.Decode(R"({"event":"open"})", &e).kind(), ErrorKind::kCorruption);
-  ASSERT_TRUE(d.Decode(R"({"_mailpulse":{"event_ms":5,"message_id":"a\u0062"},"event":"click","url":"u"})", &e).ok());
+  ASSERT_TRUE(
+      d.Decode(R"({"_mailpulse":{"event_ms":5,"message_id":"a\u0062"},"event":"click","url":"u"})",
+               &e)
+          .ok());
   EXPECT_EQ(e.message_id, "ab");
   EXPECT_EQ(e.kind, KpiEventKind::kClick);
   EXPECT_EQ(e.campaign_id, kNoCampaign);

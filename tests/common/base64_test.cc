@@ -7,8 +7,13 @@ namespace {
 
 TEST(Base64Test, Rfc4648Vectors) {
   const std::pair<const char*, const char*> kVectors[] = {
-      {"", ""},         {"f", "Zg=="},         {"fo", "Zm8="},         {"foo", "Zm9v"},
-      {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"},
+      {"", ""},
+      {"f", "Zg=="},
+      {"fo", "Zm8="},
+      {"foo", "Zm9v"},
+      {"foob", "Zm9vYg=="},
+      {"fooba", "Zm9vYmE="},
+      {"foobar", "Zm9vYmFy"},
   };
   for (const auto& [plain, encoded] : kVectors) {
     EXPECT_EQ(Base64Encode(plain), encoded) << plain;
@@ -34,8 +39,8 @@ TEST(Base64Test, RejectsMissingPadding) {
 }
 
 TEST(Base64Test, RejectsGarbage) {
-  for (const char* bad : {"Zm9v!A==", "Zm 9v", "Zm9v\n", "Zm-_", "====", "A===", "Zg=a",
-                          "Zg==Zg==", "=Zm9"}) {
+  for (const char* bad :
+       {"Zm9v!A==", "Zm 9v", "Zm9v\n", "Zm-_", "====", "A===", "Zg=a", "Zg==Zg==", "=Zm9"}) {
     Result<std::string> r = Base64Decode(bad);
     EXPECT_FALSE(r.ok()) << bad;
     EXPECT_EQ(r.status().kind(), ErrorKind::kInvalid) << bad;

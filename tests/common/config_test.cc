@@ -89,7 +89,8 @@ TEST(ConfigTest, NamesFollowTheKey) {
 
 // docs/config.md is generated from the table (`make docs`); it must not drift.
 TEST(ConfigTest, DocsMatchTheTable) {
-  std::filesystem::path doc = std::filesystem::path(MAILPULSE_TEST_DATA) / ".." / ".." / "docs" / "config.md";
+  std::filesystem::path doc =
+      std::filesystem::path(MAILPULSE_TEST_DATA) / ".." / ".." / "docs" / "config.md";
   std::ifstream in(doc);
   ASSERT_TRUE(in.good()) << doc;
   std::stringstream ss;

@@ -7,6 +7,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <chrono>
 #include <thread>
 
 #include "http/router.h"
@@ -25,7 +26,8 @@ class DelayedEcho final : public RouteHandler {
   void Handle(HttpRequest req, Responder respond) override {
     std::thread([req = std::move(req), respond = std::move(respond)] {
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
-      respond(HttpResponse::Json(200, "{\"bytes\":" + std::to_string(req.body.size()) + ",\"param\":\"" +
+      respond(HttpResponse::Json(200, "{\"bytes\":" + std::to_string(req.body.size()) +
+                                          ",\"param\":\"" +
                                           (req.params.empty() ? "" : req.params[0]) + "\"}"));
     }).detach();
   }
@@ -131,7 +133,8 @@ TEST_F(HttpServerTest, DeclaredBodyOverLimitIs413BeforeReading) {
 TEST_F(HttpServerTest, ChunkedBodyOverLimitIs413) {
   tcp::socket s = Connect();
   std::string raw =
-      "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+      "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: "
+      "chunked\r\n\r\n";
   for (int i = 0; i < 3; ++i) raw += "200\r\n" + std::string(512, 'y') + "\r\n";
   raw += "0\r\n\r\n";
   asio::write(s, asio::buffer(raw));
@@ -154,7 +157,15 @@ TEST_F(HttpServerTest, IdleConnectionIsClosedAfterHeaderTimeout) {
   beast::error_code ec;
   s.read_some(asio::buffer(&byte, 1), ec);  // blocks until the server closes it
   EXPECT_EQ(ec, asio::error::eof);
-  EXPECT_NE(metrics_.RenderPrometheus().find("mailpulse_http_timeouts_total 1"), std::string::npos);
+  // Beast closes the socket when the timer fires, before the read handler
+  // that counts it runs: wait for the handler, not for a duration.
+  bool counted = false;
+  for (int i = 0; i < 500 && !counted; ++i) {
+    counted =
+        metrics_.RenderPrometheus().find("mailpulse_http_timeouts_total 1") != std::string::npos;
+    if (!counted) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(counted);
 }
 
 TEST_F(HttpServerTest, ManyConcurrentConnections) {

@@ -22,7 +22,8 @@ std::string Call(Router& r, const std::string& method, const std::string& path) 
   req.method = method;
   req.path = path;
   std::string out;
-  r.Handle(std::move(req), [&](HttpResponse resp) { out = std::to_string(resp.status) + " " + resp.body; });
+  r.Handle(std::move(req),
+           [&](HttpResponse resp) { out = std::to_string(resp.status) + " " + resp.body; });
   return out;
 }
 

@@ -7,9 +7,7 @@
 namespace mailpulse {
 namespace {
 
-std::string BasicHeader(std::string_view user_pass) {
-  return "Basic " + Base64Encode(user_pass);
-}
+std::string BasicHeader(std::string_view user_pass) { return "Basic " + Base64Encode(user_pass); }
 
 TEST(WebhookAuthTest, DisabledAcceptsAnything) {
   WebhookAuth auth = WebhookAuth::Create("", {}).value();

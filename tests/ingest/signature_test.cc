@@ -2,9 +2,9 @@
 
 #include <gtest/gtest.h>
 #include <openssl/sha.h>
+#include <simdjson.h>
 
 #include <fstream>
-#include <simdjson.h>
 #include <sstream>
 
 #include "common/base64.h"
@@ -94,21 +94,24 @@ TEST(SignatureTest, VectorAWrongSignatures) {
   Vector a = Load("a");
   SignatureVerifier v = Verifier(a.key);
   // node, python, java, ruby
-  EXPECT_EQ(v.Verify(a.timestamp, a.payload,
-                     "MEUCIQCtIHJeH93Y+qpYeWrySphQgpNGNr/U+UyUlBkU6n7RAwIgJTz2C+8a8xonZGi6BpSzoQsbVRa"
-                     "mr2nlxFDWYNH3j/0=")
-                .kind(),
-            ErrorKind::kForbidden);
+  EXPECT_EQ(
+      v.Verify(a.timestamp, a.payload,
+               "MEUCIQCtIHJeH93Y+qpYeWrySphQgpNGNr/U+UyUlBkU6n7RAwIgJTz2C+8a8xonZGi6BpSzoQsbVRa"
+               "mr2nlxFDWYNH3j/0=")
+          .kind(),
+      ErrorKind::kForbidden);
   // C#
-  EXPECT_EQ(v.Verify(a.timestamp, a.payload,
-                     "MEQCIB3bJQOarffIdM7+MEee+kYAdoViz6RUoScOASwMcXQxAiAcrus/j853JUlVm5qIRfbKBJwJq89"
-                     "znqOTedy3RetXLQ==")
-                .kind(),
-            ErrorKind::kForbidden);
+  EXPECT_EQ(
+      v.Verify(a.timestamp, a.payload,
+               "MEQCIB3bJQOarffIdM7+MEee+kYAdoViz6RUoScOASwMcXQxAiAcrus/j853JUlVm5qIRfbKBJwJq89"
+               "znqOTedy3RetXLQ==")
+          .kind(),
+      ErrorKind::kForbidden);
   // PHP: decodes as base64 but is not DER.
-  Status php = v.Verify(a.timestamp, a.payload,
-                        "BADSIGNATURE+Y3LkG9fLcxf3qfI10QysgDWmMOVmxG0u6ZUAiEAyBiXDWzM+uOe5W0JuG+luQAb"
-                        "PIqHh89M15TluLtEZtM=");
+  Status php =
+      v.Verify(a.timestamp, a.payload,
+               "BADSIGNATURE+Y3LkG9fLcxf3qfI10QysgDWmMOVmxG0u6ZUAiEAyBiXDWzM+uOe5W0JuG+luQAb"
+               "PIqHh89M15TluLtEZtM=");
   EXPECT_EQ(php.kind(), ErrorKind::kForbidden);
   EXPECT_FALSE(php.message().empty());
 }

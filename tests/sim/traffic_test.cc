@@ -108,8 +108,8 @@ TEST(SimTrafficTest, TruthMatchesIndependentRecount) {
       std::string id = Str(e, "sg_event_id");
       std::string key = !id.empty() ? id
                                     : "fallback|" + msg + "|" + event + "|" +
-                                          simdjson::minify(e["timestamp"]) + "|" +
-                                          Str(e, "email") + "|" + Str(e, "url");
+                                          simdjson::minify(e["timestamp"]) + "|" + Str(e, "email") +
+                                          "|" + Str(e, "url");
       if (!seen.insert(key).second) continue;
       ++distinct;
       ++by_type[event];

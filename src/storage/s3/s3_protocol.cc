@@ -202,7 +202,7 @@ Result<ListObjectsV2Result> ParseListObjectsV2(std::string_view body) {
   }
   if (malformed) return Status::Fail("malformed S3 XML: unterminated <Contents>");
   MP_ASSIGN_OR_RETURN(std::optional<std::string> truncated, FirstText(body, "IsTruncated"));
-  out.is_truncated = truncated && *truncated == "true";
+  out.is_truncated = truncated.value_or(std::string()) == "true";
   MP_ASSIGN_OR_RETURN(std::optional<std::string> token, FirstText(body, "NextContinuationToken"));
   if (token) out.next_continuation_token = std::move(*token);
   if (out.is_truncated && out.next_continuation_token.empty()) {

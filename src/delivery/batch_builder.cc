@@ -1,0 +1,73 @@
+#include "delivery/batch_builder.h"
+
+#include <fmt/format.h>
+
+namespace mailpulse {
+
+std::string LakeObjectName(std::string_view source, ShardId shard, SequenceNumber first, SequenceNumber last,
+                           std::string_view extension) {
+  return fmt::format("mailpulse-{}-{:04d}-{:020d}-{:020d}{}", source, shard.value(), first.value(), last.value(),
+                     extension);
+}
+
+BatchBuilder::BatchBuilder(const BatchOptions* options, ShardId shard) : opt_(options), shard_(shard) {}
+
+void BatchBuilder::Add(const StreamRecord& r) {
+  if (opt_->error_source) {
+    formatter_.FormatRejected(r, &rec_);
+  } else {
+    formatter_.FormatEvent(r, &rec_);
+  }
+  std::string group_key = rec_.error ? std::string("E") : "D" + opt_->prefix.GroupKey(rec_.values);
+  auto [it, inserted] = groups_.try_emplace(std::move(group_key));
+  Group& g = it->second;
+  if (inserted) {
+    g.encoder = opt_->encoding->make(opt_->compression_level);
+    g.error = rec_.error;
+    g.first = r.seq;
+    g.oldest_arrival_ms = r.arrival_ms;
+    g.event_ms = rec_.values.event_ms;
+    for (size_t k = 0; k < kPartitionKeyCount; ++k) g.keys[k] = std::string(rec_.values.keys[k]);
+  }
+  g.last = r.seq;
+  g.oldest_arrival_ms = std::min(g.oldest_arrival_ms, r.arrival_ms);
+  size_t before = g.encoder->raw_bytes();
+  g.encoder->AddLine(rec_.line);
+  raw_bytes_ += g.encoder->raw_bytes() - before;
+  if (records_ == 0) {
+    first_seq_ = r.seq;
+    oldest_arrival_ms_ = r.arrival_ms;
+  }
+  oldest_arrival_ms_ = std::min(oldest_arrival_ms_, r.arrival_ms);
+  last_seq_ = r.seq;
+  ++records_;
+  if (rec_.error) ++error_records_;
+}
+
+Result<std::vector<LakeObject>> BatchBuilder::Finish() {
+  std::vector<LakeObject> out;
+  out.reserve(groups_.size());
+  for (auto& [group_key, g] : groups_) {
+    PrefixValues v;
+    v.arrival_ms = g.oldest_arrival_ms;
+    v.event_ms = g.event_ms;
+    v.error_output_type = "processing-failed";
+    for (size_t k = 0; k < kPartitionKeyCount; ++k) v.keys[k] = g.keys[k];
+    LakeObject o;
+    o.error = g.error;
+    o.records = g.encoder->lines();
+    o.raw_bytes = g.encoder->raw_bytes();
+    o.key = (g.error ? opt_->error_prefix : opt_->prefix).Evaluate(v) +
+            LakeObjectName(opt_->source, shard_, g.first, g.last, opt_->encoding->extension);
+    o.content_type = opt_->encoding->content_type;
+    MP_ASSIGN_OR_RETURN(o.data, g.encoder->Finish());
+    out.push_back(std::move(o));
+  }
+  groups_.clear();
+  records_ = error_records_ = raw_bytes_ = 0;
+  first_seq_ = last_seq_ = SequenceNumber();
+  oldest_arrival_ms_ = 0;
+  return out;
+}
+
+}  // namespace mailpulse

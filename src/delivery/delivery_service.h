@@ -1,0 +1,79 @@
+// DeliveryService: Firehose's role — one consumer thread per shard of a
+// stream, each a ShardDeliverer writing partitioned, compressed objects to
+// the lake exactly once (docs/exactly-once.md, docs/formats/lake-object.md).
+//
+// ServerApp builds two: one for the events stream, one for the error-output
+// stream (every record under the error prefix, `processing-failed`).
+//
+// Lifetime: Create validates the templates and encoding (kInvalid names the
+// problem) and touches nothing; Start launches the threads (recovery of an
+// interrupted batch runs on them, so a lake outage never blocks start-up);
+// Stop makes one last attempt to write what is buffered, then joins.
+// Stream and store must outlive the service. Start/Stop from one thread.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/metrics.h"
+#include "delivery/batch_builder.h"
+#include "delivery/delivery_probe.h"
+#include "delivery/shard_deliverer.h"
+
+namespace mailpulse {
+
+struct DeliveryOptions {
+  std::string source = "events";
+  bool error_source = false;
+  std::string prefix = kDefaultLakePrefix;
+  std::string error_prefix = kDefaultLakeErrorPrefix;
+  std::string encoding = "jsonl.gz";
+  int compression_level = 0;
+  uint64_t buffer_bytes = 8u << 20;  // 1 MiB .. 128 MiB
+  int64_t interval_seconds = 60;     // 0 .. 900
+  int64_t idle_poll_ms = 200;        // wait when caught up
+  Clock* clock = &Clock::System();
+  MetricsRegistry* metrics = nullptr;
+
+  static constexpr const char* kDefaultLakePrefix =
+      "events/event_type=!{partitionKeyFromQuery:event_type}/campaign=!{partitionKeyFromQuery:campaign}/"
+      "dt=!{timestamp:yyyy-MM-dd}/hour=!{timestamp:HH}/";
+  static constexpr const char* kDefaultLakeErrorPrefix =
+      "errors/!{firehose:error-output-type}/dt=!{timestamp:yyyy-MM-dd}/hour=!{timestamp:HH}/";
+};
+
+class DeliveryService {
+ public:
+  static Result<std::unique_ptr<DeliveryService>> Create(const DeliveryOptions& options, Stream* stream,
+                                                         ObjectStore* store);
+  ~DeliveryService();
+
+  void Start();
+  void Stop();
+
+ private:
+  DeliveryService(const DeliveryOptions& options, Stream* stream, ObjectStore* store);
+  void Run(ShardId shard);
+  void SleepUnlessStopping(int64_t ms);
+  void RefreshLag();
+
+  DeliveryOptions opt_;
+  Stream* stream_;
+  ObjectStore* store_;
+  BatchOptions batch_;
+  std::unique_ptr<MetricsRegistry> own_metrics_;
+  std::unique_ptr<DeliveryProbe> probe_;
+  std::vector<std::thread> threads_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> started_{false};
+  std::mutex mu_;
+  std::condition_variable cv_;
+};
+
+}  // namespace mailpulse

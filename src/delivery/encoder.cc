@@ -1,0 +1,153 @@
+#include "delivery/encoder.h"
+
+#include <libdeflate.h>
+#include <zstd.h>
+
+namespace mailpulse {
+namespace {
+
+class PlainEncoder final : public ObjectEncoder {
+ public:
+  Result<std::string> Finish() override {
+    std::string out = std::move(raw_);
+    raw_.clear();
+    lines_ = 0;
+    return out;
+  }
+};
+
+class GzipEncoder final : public ObjectEncoder {
+ public:
+  explicit GzipEncoder(int level) : level_(level <= 0 ? 1 : level) {}
+  ~GzipEncoder() override {
+    if (c_ != nullptr) libdeflate_free_compressor(c_);
+  }
+  Result<std::string> Finish() override {
+    if (c_ == nullptr) c_ = libdeflate_alloc_compressor(level_);
+    if (c_ == nullptr) return Status::Fail("libdeflate: cannot allocate a compressor");
+    std::string out;
+    out.resize(libdeflate_gzip_compress_bound(c_, raw_.size()));
+    size_t n = libdeflate_gzip_compress(c_, raw_.data(), raw_.size(), out.data(), out.size());
+    if (n == 0) return Status::Fail("libdeflate: gzip compression failed");
+    out.resize(n);
+    raw_.clear();
+    lines_ = 0;
+    return out;
+  }
+
+ private:
+  int level_;
+  libdeflate_compressor* c_ = nullptr;
+};
+
+class ZstdEncoder final : public ObjectEncoder {
+ public:
+  explicit ZstdEncoder(int level) : level_(level == 0 ? 1 : level) {}
+  ~ZstdEncoder() override { ZSTD_freeCCtx(cctx_); }
+  Result<std::string> Finish() override {
+    if (cctx_ == nullptr) cctx_ = ZSTD_createCCtx();
+    if (cctx_ == nullptr) return Status::Fail("zstd: cannot allocate a context");
+    std::string out;
+    out.resize(ZSTD_compressBound(raw_.size()));
+    size_t n = ZSTD_compressCCtx(cctx_, out.data(), out.size(), raw_.data(), raw_.size(), level_);
+    if (ZSTD_isError(n)) return Status::Fail(std::string("zstd: ") + ZSTD_getErrorName(n));
+    out.resize(n);
+    raw_.clear();
+    lines_ = 0;
+    return out;
+  }
+
+ private:
+  int level_;
+  ZSTD_CCtx* cctx_ = nullptr;
+};
+
+Result<std::string> DecodePlain(std::string_view object) { return std::string(object); }
+
+Result<std::string> DecodeGzip(std::string_view object) {
+  // Concatenated members are valid gzip; decode them all.
+  libdeflate_decompressor* d = libdeflate_alloc_decompressor();
+  if (d == nullptr) return Status::Fail("libdeflate: cannot allocate a decompressor");
+  std::string out;
+  size_t pos = 0;
+  Status st;
+  while (pos < object.size()) {
+    std::string_view rest = object.substr(pos);
+    if (rest.size() < 18) {
+      st = Status::Corruption("gzip: truncated member");
+      break;
+    }
+    // ISIZE (the last 4 bytes of a member) is only known for the last member; grow until it fits.
+    size_t guess = std::max<size_t>(rest.size() * 4, 1 << 16);
+    for (;;) {
+      std::string buf(guess, '\0');
+      size_t in_used = 0, out_used = 0;
+      libdeflate_result r = libdeflate_gzip_decompress_ex(d, rest.data(), rest.size(), buf.data(), buf.size(),
+                                                          &in_used, &out_used);
+      if (r == LIBDEFLATE_INSUFFICIENT_SPACE && guess < (size_t{1} << 34)) {
+        guess *= 4;
+        continue;
+      }
+      if (r != LIBDEFLATE_SUCCESS) {
+        st = Status::Corruption("gzip: invalid data");
+        break;
+      }
+      out.append(buf.data(), out_used);
+      pos += in_used;
+      break;
+    }
+    if (!st.ok()) break;
+  }
+  libdeflate_free_decompressor(d);
+  if (!st.ok()) return st;
+  return out;
+}
+
+Result<std::string> DecodeZstd(std::string_view object) {
+  std::string out;
+  ZSTD_DStream* ds = ZSTD_createDStream();
+  if (ds == nullptr) return Status::Fail("zstd: cannot allocate a context");
+  ZSTD_inBuffer in{object.data(), object.size(), 0};
+  std::string buf(ZSTD_DStreamOutSize(), '\0');
+  size_t last = 0;
+  while (in.pos < in.size) {
+    ZSTD_outBuffer o{buf.data(), buf.size(), 0};
+    last = ZSTD_decompressStream(ds, &o, &in);
+    if (ZSTD_isError(last)) {
+      ZSTD_freeDStream(ds);
+      return Status::Corruption(std::string("zstd: ") + ZSTD_getErrorName(last));
+    }
+    out.append(buf.data(), o.pos);
+  }
+  ZSTD_freeDStream(ds);
+  if (last != 0) return Status::Corruption("zstd: truncated frame");
+  return out;
+}
+
+}  // namespace
+
+const std::vector<Encoding>& Encodings() {
+  static const std::vector<Encoding> kEncodings = {
+      {"jsonl.gz", ".json.gz", "application/gzip",
+       "newline-delimited JSON in one gzip member (Firehose's GZIP; the default)",
+       [](int level) -> std::unique_ptr<ObjectEncoder> { return std::make_unique<GzipEncoder>(level); }, DecodeGzip},
+      {"jsonl.zst", ".json.zst", "application/zstd",
+       "newline-delimited JSON in one zstd frame (smaller and faster; DuckDB, Spark, Trino read it)",
+       [](int level) -> std::unique_ptr<ObjectEncoder> { return std::make_unique<ZstdEncoder>(level); }, DecodeZstd},
+      {"jsonl", ".json", "application/x-ndjson", "newline-delimited JSON, uncompressed",
+       [](int) -> std::unique_ptr<ObjectEncoder> { return std::make_unique<PlainEncoder>(); }, DecodePlain},
+  };
+  return kEncodings;
+}
+
+Result<const Encoding*> FindEncoding(std::string_view name) {
+  std::string known;
+  for (const Encoding& e : Encodings()) {
+    if (name == e.name) return &e;
+    known += known.empty() ? "" : ", ";
+    known += e.name;
+  }
+  return Status::Invalid("unknown lake encoding '" + std::string(name) + "' (known: " + known + ")");
+}
+
+}  // namespace mailpulse

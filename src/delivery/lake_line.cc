@@ -1,0 +1,134 @@
+#include "delivery/lake_line.h"
+
+#include <algorithm>
+
+#include "common/json_escape.h"
+
+namespace mailpulse {
+namespace {
+
+constexpr std::string_view kEnvelopeStart = "{\"_mailpulse\":{";
+
+void AppendLineSafe(std::string& out, std::string_view s) {
+  size_t start = out.size();
+  out.append(s);
+  // Valid JSON holds raw CR/LF only as whitespace between tokens.
+  std::replace_if(out.begin() + static_cast<std::ptrdiff_t>(start), out.end(),
+                  [](char c) { return c == '\n' || c == '\r'; }, ' ');
+}
+
+}  // namespace
+
+bool FlattenEnvelope(std::string_view payload, std::string* out, std::string_view* webhook) {
+  out->clear();
+  *webhook = {};
+  if (payload.substr(0, kEnvelopeStart.size()) != kEnvelopeStart) return false;
+  size_t p = kEnvelopeStart.size();
+  out->reserve(payload.size() + 16);
+  *out += '{';
+  int depth = 0;
+  bool expect_key = true;
+  bool members = false;
+  std::string_view last_key;
+  while (p < payload.size()) {
+    char c = payload[p];
+    if (c == '"') {
+      size_t end = p + 1;
+      while (end < payload.size() && payload[end] != '"') end += payload[end] == '\\' ? 2 : 1;
+      if (end >= payload.size()) return false;
+      std::string_view str = payload.substr(p + 1, end - p - 1);
+      if (depth == 0 && expect_key) {
+        *out += "\"mp_";
+        out->append(str);
+        *out += '"';
+        last_key = str;
+        expect_key = false;
+        members = true;
+      } else {
+        if (depth == 0 && last_key == "webhook") *webhook = str;
+        out->append(payload.substr(p, end - p + 1));
+      }
+      p = end + 1;
+      continue;
+    }
+    if (c == '{' || c == '[') ++depth;
+    if (c == '}' || c == ']') {
+      if (depth == 0) break;
+      --depth;
+    }
+    if (c == ',' && depth == 0) expect_key = true;
+    *out += (c == '\n' || c == '\r') ? ' ' : c;
+    ++p;
+  }
+  if (p >= payload.size()) return false;
+  std::string_view rest = payload.substr(p + 1);
+  if (!members && !rest.empty() && rest.front() == ',') rest.remove_prefix(1);
+  AppendLineSafe(*out, rest);
+  return true;
+}
+
+void LakeLineFormatter::FormatEvent(const StreamRecord& r, FormattedRecord* out) {
+  out->error = false;
+  out->values = PrefixValues{};
+  out->values.arrival_ms = r.arrival_ms;
+  std::string_view webhook;
+  if (!FlattenEnvelope(r.payload, &out->line, &webhook)) {
+    // Not written by ingest: still keep it, under the error prefix.
+    Status st = parser_.ParseOne(r.payload, r.arrival_ms, &element_);
+    FormatUndeliverable(r, "record has no _mailpulse envelope", st.ok(), out);
+    return;
+  }
+  Status st = parser_.ParseOne(r.payload, r.arrival_ms, &element_);
+  if (!st.ok()) {
+    FormatUndeliverable(r, st.message(), false, out);
+    return;
+  }
+  if (element_.reject_reason) {
+    FormatUndeliverable(r, *element_.reject_reason, true, out);
+    return;
+  }
+  const EventFields& f = element_.fields;
+  event_type_.assign(f.event);
+  std::transform(event_type_.begin(), event_type_.end(), event_type_.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  out->values.event_ms = f.timestamp_ms;
+  out->values.keys[static_cast<size_t>(PartitionKey::kEventType)] = event_type_;
+  out->values.keys[static_cast<size_t>(PartitionKey::kCampaign)] =
+      !f.marketing_campaign_id.empty() ? f.marketing_campaign_id : f.singlesend_id;
+  out->values.keys[static_cast<size_t>(PartitionKey::kCategory)] = f.category;
+  out->values.keys[static_cast<size_t>(PartitionKey::kWebhook)] = webhook;
+}
+
+void LakeLineFormatter::FormatRejected(const StreamRecord& r, FormattedRecord* out) {
+  out->error = true;
+  out->values = PrefixValues{};
+  out->values.arrival_ms = r.arrival_ms;
+  out->values.event_ms = r.arrival_ms;
+  std::string_view webhook;
+  if (FlattenEnvelope(r.payload, &out->line, &webhook)) return;
+  Status st = parser_.ParseOne(r.payload, r.arrival_ms, &element_);
+  FormatUndeliverable(r, "record has no _mailpulse envelope", st.ok(), out);
+}
+
+void LakeLineFormatter::FormatUndeliverable(const StreamRecord& r, std::string_view reason, bool payload_is_json,
+                                            FormattedRecord* out) {
+  out->error = true;
+  out->values = PrefixValues{};
+  out->values.arrival_ms = r.arrival_ms;
+  out->values.event_ms = r.arrival_ms;
+  std::string& l = out->line;
+  l.clear();
+  l += "{\"mp_received_ms\":";
+  l += std::to_string(r.arrival_ms);
+  l += ",\"mp_error\":";
+  AppendJsonString(l, "delivery: " + std::string(reason));
+  l += ",\"raw\":";
+  if (payload_is_json) {
+    AppendLineSafe(l, r.payload);
+  } else {
+    AppendJsonString(l, r.payload);
+  }
+  l += '}';
+}
+
+}  // namespace mailpulse
