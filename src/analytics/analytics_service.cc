@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/thread_name.h"
+
 namespace mailpulse {
 
 AnalyticsService::AnalyticsService(Stream* stream, AnalyticsOptions options)
@@ -133,7 +135,10 @@ Status AnalyticsService::Snapshot() {
 
 void AnalyticsService::Start() {
   stop_.store(false);
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    SetThreadName("mp-analytics");
+    Run();
+  });
 }
 
 void AnalyticsService::Run() {

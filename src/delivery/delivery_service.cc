@@ -2,23 +2,28 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/thread_name.h"
+
 namespace mailpulse {
 
-Result<std::unique_ptr<DeliveryService>> DeliveryService::Create(const DeliveryOptions& options, Stream* stream,
+Result<std::unique_ptr<DeliveryService>> DeliveryService::Create(const DeliveryOptions& options,
+                                                                 Stream* stream,
                                                                  ObjectStore* store) {
   if (options.buffer_bytes < (1u << 20) || options.buffer_bytes > (128u << 20)) {
     return Status::Invalid("buffer_size must be between 1 MiB and 128 MiB (Firehose's SizeInMBs)");
   }
   if (options.interval_seconds < 0 || options.interval_seconds > 900) {
-    return Status::Invalid("flush_interval must be between 0 and 900 seconds (Firehose's IntervalInSeconds)");
+    return Status::Invalid(
+        "flush_interval must be between 0 and 900 seconds (Firehose's IntervalInSeconds)");
   }
   std::unique_ptr<DeliveryService> s(new DeliveryService(options, stream, store));
-  MP_RETURN_IF_ERROR(PrefixTemplate::ParsePair(options.prefix, options.error_prefix, &s->batch_.prefix,
-                                               &s->batch_.error_prefix));
+  MP_RETURN_IF_ERROR(PrefixTemplate::ParsePair(options.prefix, options.error_prefix,
+                                               &s->batch_.prefix, &s->batch_.error_prefix));
   MP_ASSIGN_OR_RETURN(s->batch_.encoding, FindEncoding(options.encoding));
   if (s->batch_.prefix.uses_random() || s->batch_.error_prefix.uses_random()) {
-    spdlog::warn("lake prefix uses !{{firehose:random-string}}: a replay after a crash writes new keys, so "
-                 "delivery is at-least-once, not exactly-once");
+    spdlog::warn(
+        "lake prefix uses !{{firehose:random-string}}: a replay after a crash writes new keys, so "
+        "delivery is at-least-once, not exactly-once");
   }
   return s;
 }
@@ -45,17 +50,22 @@ void DeliveryService::RefreshLag() {
   for (const ShardInfo& info : stream_->Describe()) {
     auto& g = probe_->shard(info.id.value());
     uint64_t cp = g.checkpoint.load();
-    g.lag_records->Set(info.last_seq.value() > cp ? static_cast<int64_t>(info.last_seq.value() - cp) : 0);
+    g.lag_records->Set(info.last_seq.value() > cp ? static_cast<int64_t>(info.last_seq.value() - cp)
+                                                  : 0);
     int64_t oldest = g.oldest_pending_arrival_ms.load();
     g.lag_seconds->Set(oldest == 0 ? 0 : std::max<int64_t>(0, (now - oldest) / 1000));
   }
 }
 
 void DeliveryService::Start() {
-  spdlog::info("delivery {}: {} shard(s) -> {}{} ({}, buffer {} MiB or {} s)", opt_.source, stream_->shard_count(),
-               store_->Describe(), opt_.error_source ? " error prefix" : "", opt_.encoding, opt_.buffer_bytes >> 20,
-               opt_.interval_seconds);
-  for (uint32_t s = 0; s < stream_->shard_count(); ++s) threads_.emplace_back([this, s] { Run(ShardId(s)); });
+  spdlog::info("delivery {}: {} shard(s) -> {}{} ({}, buffer {} MiB or {} s)", opt_.source,
+               stream_->shard_count(), store_->Describe(), opt_.error_source ? " error prefix" : "",
+               opt_.encoding, opt_.buffer_bytes >> 20, opt_.interval_seconds);
+  for (uint32_t s = 0; s < stream_->shard_count(); ++s)
+    threads_.emplace_back([this, s] {
+      SetThreadName("mp-dl-" + opt_.source.substr(0, 3) + "-" + std::to_string(s));
+      Run(ShardId(s));
+    });
   started_.store(true);
 }
 
@@ -98,14 +108,16 @@ void DeliveryService::Run(ShardId shard) {
       // Stopping: one last attempt (no retries) to write what is buffered;
       // if it fails the records are still in the stream past the checkpoint.
       Status fs = d.Flush();
-      if (!fs.ok()) spdlog::warn("delivery {} shard {}: final flush failed: {}", opt_.source, shard.value(), fs.ToString());
+      if (!fs.ok())
+        spdlog::warn("delivery {} shard {}: final flush failed: {}", opt_.source, shard.value(),
+                     fs.ToString());
       return;
     }
     if (stopping_.load()) return;
     probe_->failures.Inc();
     int64_t wait = so.backoff.BackoffMillis(std::min(attempt, 30), JitterDraw());
-    spdlog::error("delivery {} shard {}: {}; restarting from the checkpoint in {} ms", opt_.source, shard.value(),
-                  st.ToString(), wait);
+    spdlog::error("delivery {} shard {}: {}; restarting from the checkpoint in {} ms", opt_.source,
+                  shard.value(), st.ToString(), wait);
     SleepUnlessStopping(wait);
   }
 }

@@ -15,6 +15,7 @@
 #include <optional>
 
 #include "common/json_escape.h"
+#include "common/thread_name.h"
 
 namespace mailpulse {
 
@@ -329,7 +330,11 @@ class HttpServer::Impl {
     int n = shared_->options.threads > 0 ? shared_->options.threads
                                          : static_cast<int>(std::thread::hardware_concurrency());
     if (n <= 0) n = 1;
-    for (int i = 0; i < n; ++i) threads_.emplace_back([this] { ioc_.run(); });
+    for (int i = 0; i < n; ++i)
+      threads_.emplace_back([this, i] {
+        SetThreadName("mp-http-" + std::to_string(i));
+        ioc_.run();
+      });
     return Status::Ok();
   }
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "common/thread_name.h"
 #include "stream/local/segment.h"
 
 namespace mailpulse {
@@ -25,7 +26,10 @@ Result<std::unique_ptr<ShardLog>> ShardLog::Open(const ShardLogOptions& options)
   MP_RETURN_IF_ERROR(log->Recover());
   if (!options.read_only) {
     log->last_retention_ns_ = std::chrono::steady_clock::now().time_since_epoch().count();
-    log->writer_ = std::thread([p = log.get()] { p->WriterLoop(); });
+    log->writer_ = std::thread([p = log.get()] {
+      SetThreadName("mp-log-" + std::to_string(p->opt_.shard.value()));
+      p->WriterLoop();
+    });
   }
   return log;
 }
