@@ -2,12 +2,8 @@
 // to D appends of B records in flight against a LocalStream of S shards.
 // Prints records/s, payload MB/s, disk MB/s and append latency quantiles.
 //
-// Not built by CMake yet; build by hand, e.g. from the repo root:
-//   g++ -std=c++20 -O2 -Isrc bench/stream_append_bench.cc
-//   src/common/{crc32c,coding,file_system,clock,metrics,status}.cc \
-//       src/stream/stream.cc src/stream/local/*.cc -lzstd -lcrypto -lspdlog -lfmt -lpthread -o
-//       /tmp/stream_append_bench
-//   /tmp/stream_append_bench DIR [seconds=5] [threads=8] [shards=4] [batch=25] [level=1]
+// Built by `cmake -DMAILPULSE_BENCH=ON` (make bench); run:
+//   build/stream_append_bench DIR [seconds=5] [threads=8] [shards=4] [batch=25] [level=1]
 //   [in_flight_per_thread=64]
 #include <atomic>
 #include <chrono>

@@ -6,11 +6,8 @@
 //     directly (KpiEvents applied without JSON, hourly buckets over 2 days),
 //     then the JSON documents of the API are rendered R times each, p50/p99.
 //
-// Not built by CMake; from the repo root:
-//   g++ -std=c++20 -O2 -DNDEBUG -DFMT_SHARED -Isrc bench/analytics/kpi_bench.cc \
-//       src/analytics/{kpi_event,kpi_store,kpi_counters,message_table,kpi_json}.cc \
-//       src/common/{coding,crc32c,status,json_escape}.cc -lsimdjson -lfmt -lpthread -o /tmp/kpi_bench
-//   /tmp/kpi_bench [messages=10000000] [campaigns=10000] [records=1000000]
+// Built by `cmake -DMAILPULSE_BENCH=ON` (make bench); run:
+//   build/kpi_bench [messages=10000000] [campaigns=10000] [records=1000000]
 #include <sys/resource.h>
 
 #include <algorithm>

@@ -177,6 +177,7 @@ Status ServerApp::Start() {
   dl.compression_level = static_cast<int>(c.GetInt("lake_compression_level"));
   dl.buffer_bytes = static_cast<uint64_t>(c.GetInt("buffer_size"));
   dl.interval_seconds = c.GetInt("flush_interval");
+  dl.put_concurrency = static_cast<int>(c.GetInt("lake_put_concurrency"));
   dl.metrics = &p.metrics;
   MP_ASSIGN_OR_RETURN(p.delivery, DeliveryService::Create(dl, p.events.get(), p.lake.get()));
   DeliveryOptions de = dl;

@@ -4,13 +4,14 @@
 
 namespace mailpulse {
 
-std::string LakeObjectName(std::string_view source, ShardId shard, SequenceNumber first, SequenceNumber last,
-                           std::string_view extension) {
-  return fmt::format("mailpulse-{}-{:04d}-{:020d}-{:020d}{}", source, shard.value(), first.value(), last.value(),
-                     extension);
+std::string LakeObjectName(std::string_view source, ShardId shard, SequenceNumber first,
+                           SequenceNumber last, std::string_view extension) {
+  return fmt::format("mailpulse-{}-{:04d}-{:020d}-{:020d}{}", source, shard.value(), first.value(),
+                     last.value(), extension);
 }
 
-BatchBuilder::BatchBuilder(const BatchOptions* options, ShardId shard) : opt_(options), shard_(shard) {}
+BatchBuilder::BatchBuilder(const BatchOptions* options, ShardId shard)
+    : opt_(options), shard_(shard) {}
 
 void BatchBuilder::Add(const StreamRecord& r) {
   if (opt_->error_source) {

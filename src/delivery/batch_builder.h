@@ -84,7 +84,7 @@ class BatchBuilder {
 };
 
 // "mailpulse-events-0003-00000000000000000001-00000000000000000042.json.gz"
-std::string LakeObjectName(std::string_view source, ShardId shard, SequenceNumber first, SequenceNumber last,
-                           std::string_view extension);
+std::string LakeObjectName(std::string_view source, ShardId shard, SequenceNumber first,
+                           SequenceNumber last, std::string_view extension);
 
 }  // namespace mailpulse

@@ -9,6 +9,8 @@
 //   mailpulse_delivery_failures_total       failed store/checkpoint calls
 //   mailpulse_delivery_retries_total        retries after a failure
 //   mailpulse_delivery_flush_seconds        time to write one batch
+//   mailpulse_delivery_latency_seconds      event-to-object: oldest record's arrival -> batch
+//   durable
 // Thread-safety: all members are atomics; safe from any thread.
 #pragma once
 
@@ -40,6 +42,7 @@ class DeliveryProbe {
   Counter& failures;
   Counter& retries;
   Histogram& flush_seconds;
+  Histogram& latency_seconds;
 
  private:
   std::vector<std::unique_ptr<ShardGauges>> shards_;

@@ -61,6 +61,10 @@ void DeliveryService::Start() {
   spdlog::info("delivery {}: {} shard(s) -> {}{} ({}, buffer {} MiB or {} s)", opt_.source,
                stream_->shard_count(), store_->Describe(), opt_.error_source ? " error prefix" : "",
                opt_.encoding, opt_.buffer_bytes >> 20, opt_.interval_seconds);
+  if (opt_.put_concurrency > 1 && !put_pool_) {
+    put_pool_ =
+        std::make_unique<TaskPool>(opt_.put_concurrency, "mp-put-" + opt_.source.substr(0, 3));
+  }
   for (uint32_t s = 0; s < stream_->shard_count(); ++s)
     threads_.emplace_back([this, s] {
       SetThreadName("mp-dl-" + opt_.source.substr(0, 3) + "-" + std::to_string(s));
@@ -91,6 +95,7 @@ void DeliveryService::Run(ShardId shard) {
   so.clock = opt_.clock;
   so.sleep = [this](int64_t ms) { SleepUnlessStopping(ms); };
   so.stopping = [this] { return stopping_.load(); };
+  so.put_pool = put_pool_.get();
   for (int attempt = 0; !stopping_.load(); ++attempt) {
     // A fresh deliverer after any error: it re-reads from the checkpoint.
     ShardDeliverer d(so, &batch_, stream_, store_, shard, probe_.get());

@@ -38,11 +38,13 @@ struct DeliveryOptions {
   uint64_t buffer_bytes = 8u << 20;  // 1 MiB .. 128 MiB
   int64_t interval_seconds = 60;     // 0 .. 900
   int64_t idle_poll_ms = 200;        // wait when caught up
+  int put_concurrency = 16;          // object puts in flight per service (1 = sequential)
   Clock* clock = &Clock::System();
   MetricsRegistry* metrics = nullptr;
 
   static constexpr const char* kDefaultLakePrefix =
-      "events/event_type=!{partitionKeyFromQuery:event_type}/campaign=!{partitionKeyFromQuery:campaign}/"
+      "events/event_type=!{partitionKeyFromQuery:event_type}/"
+      "campaign=!{partitionKeyFromQuery:campaign}/"
       "dt=!{timestamp:yyyy-MM-dd}/hour=!{timestamp:HH}/";
   static constexpr const char* kDefaultLakeErrorPrefix =
       "errors/!{firehose:error-output-type}/dt=!{timestamp:yyyy-MM-dd}/hour=!{timestamp:HH}/";
@@ -50,8 +52,8 @@ struct DeliveryOptions {
 
 class DeliveryService {
  public:
-  static Result<std::unique_ptr<DeliveryService>> Create(const DeliveryOptions& options, Stream* stream,
-                                                         ObjectStore* store);
+  static Result<std::unique_ptr<DeliveryService>> Create(const DeliveryOptions& options,
+                                                         Stream* stream, ObjectStore* store);
   ~DeliveryService();
 
   void Start();
@@ -69,6 +71,7 @@ class DeliveryService {
   BatchOptions batch_;
   std::unique_ptr<MetricsRegistry> own_metrics_;
   std::unique_ptr<DeliveryProbe> probe_;
+  std::unique_ptr<TaskPool> put_pool_;  // the shards' concurrent object puts
   std::vector<std::thread> threads_;
   std::atomic<bool> stopping_{false};
   std::atomic<bool> started_{false};

@@ -82,8 +82,8 @@ Result<std::string> DecodeGzip(std::string_view object) {
     for (;;) {
       std::string buf(guess, '\0');
       size_t in_used = 0, out_used = 0;
-      libdeflate_result r = libdeflate_gzip_decompress_ex(d, rest.data(), rest.size(), buf.data(), buf.size(),
-                                                          &in_used, &out_used);
+      libdeflate_result r = libdeflate_gzip_decompress_ex(d, rest.data(), rest.size(), buf.data(),
+                                                          buf.size(), &in_used, &out_used);
       if (r == LIBDEFLATE_INSUFFICIENT_SPACE && guess < (size_t{1} << 34)) {
         guess *= 4;
         continue;
@@ -130,12 +130,20 @@ const std::vector<Encoding>& Encodings() {
   static const std::vector<Encoding> kEncodings = {
       {"jsonl.gz", ".json.gz", "application/gzip",
        "newline-delimited JSON in one gzip member (Firehose's GZIP; the default)",
-       [](int level) -> std::unique_ptr<ObjectEncoder> { return std::make_unique<GzipEncoder>(level); }, DecodeGzip},
+       [](int level) -> std::unique_ptr<ObjectEncoder> {
+         return std::make_unique<GzipEncoder>(level);
+       },
+       DecodeGzip},
       {"jsonl.zst", ".json.zst", "application/zstd",
-       "newline-delimited JSON in one zstd frame (smaller and faster; DuckDB, Spark, Trino read it)",
-       [](int level) -> std::unique_ptr<ObjectEncoder> { return std::make_unique<ZstdEncoder>(level); }, DecodeZstd},
+       "newline-delimited JSON in one zstd frame (smaller and faster; DuckDB, Spark, Trino read "
+       "it)",
+       [](int level) -> std::unique_ptr<ObjectEncoder> {
+         return std::make_unique<ZstdEncoder>(level);
+       },
+       DecodeZstd},
       {"jsonl", ".json", "application/x-ndjson", "newline-delimited JSON, uncompressed",
-       [](int) -> std::unique_ptr<ObjectEncoder> { return std::make_unique<PlainEncoder>(); }, DecodePlain},
+       [](int) -> std::unique_ptr<ObjectEncoder> { return std::make_unique<PlainEncoder>(); },
+       DecodePlain},
   };
   return kEncodings;
 }
@@ -147,7 +155,8 @@ Result<const Encoding*> FindEncoding(std::string_view name) {
     known += known.empty() ? "" : ", ";
     known += e.name;
   }
-  return Status::Invalid("unknown lake encoding '" + std::string(name) + "' (known: " + known + ")");
+  return Status::Invalid("unknown lake encoding '" + std::string(name) + "' (known: " + known +
+                         ")");
 }
 
 }  // namespace mailpulse

@@ -45,11 +45,11 @@ class ObjectEncoder {
 };
 
 struct Encoding {
-  const char* name;              // "jsonl.gz"
-  const char* extension;         // ".json.gz"
+  const char* name;       // "jsonl.gz"
+  const char* extension;  // ".json.gz"
   // No Content-Encoding is set (as Firehose does): clients that decode it
   // transparently would hand readers of `.gz` names plain text.
-  const char* content_type;      // "application/gzip"
+  const char* content_type;  // "application/gzip"
   const char* description;
   std::unique_ptr<ObjectEncoder> (*make)(int level);
   // Inverse of the encoder: the object's lines, for tools and tests.

@@ -13,8 +13,9 @@ void AppendLineSafe(std::string& out, std::string_view s) {
   size_t start = out.size();
   out.append(s);
   // Valid JSON holds raw CR/LF only as whitespace between tokens.
-  std::replace_if(out.begin() + static_cast<std::ptrdiff_t>(start), out.end(),
-                  [](char c) { return c == '\n' || c == '\r'; }, ' ');
+  std::replace_if(
+      out.begin() + static_cast<std::ptrdiff_t>(start), out.end(),
+      [](char c) { return c == '\n' || c == '\r'; }, ' ');
 }
 
 }  // namespace
@@ -110,8 +111,8 @@ void LakeLineFormatter::FormatRejected(const StreamRecord& r, FormattedRecord* o
   FormatUndeliverable(r, "record has no _mailpulse envelope", st.ok(), out);
 }
 
-void LakeLineFormatter::FormatUndeliverable(const StreamRecord& r, std::string_view reason, bool payload_is_json,
-                                            FormattedRecord* out) {
+void LakeLineFormatter::FormatUndeliverable(const StreamRecord& r, std::string_view reason,
+                                            bool payload_is_json, FormattedRecord* out) {
   out->error = true;
   out->values = PrefixValues{};
   out->values.arrival_ms = r.arrival_ms;

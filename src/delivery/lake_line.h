@@ -5,7 +5,8 @@
 // Event line: the record payload with the `_mailpulse` envelope flattened
 // into top-level `mp_*` members (Athena's JSON SerDe and Hive refuse column
 // names starting with '_'; flat columns need no struct access in SQL):
-//   {"mp_received_ms":R,"mp_webhook":"W","mp_message_id":"M"|null,"mp_event_ms":E,<original members>}
+//   {"mp_received_ms":R,"mp_webhook":"W","mp_message_id":"M"|null,"mp_event_ms":E,<original
+//   members>}
 // Raw CR/LF bytes (JSON whitespace between tokens) become spaces so that one
 // event is exactly one line.
 //
@@ -31,8 +32,8 @@
 namespace mailpulse {
 
 struct FormattedRecord {
-  bool error = false;  // goes under the error prefix
-  std::string line;    // no trailing newline
+  bool error = false;   // goes under the error prefix
+  std::string line;     // no trailing newline
   PrefixValues values;  // keys and event time; arrival_ms is the record's
 };
 

@@ -12,10 +12,12 @@ constexpr size_t kMaxPartitionValue = 128;
 
 const char* const kMonthShort[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-const char* const kMonthLong[] = {"January", "February", "March",     "April",   "May",      "June",
-                                  "July",    "August",   "September", "October", "November", "December"};
+const char* const kMonthLong[] = {"January",   "February", "March",    "April",
+                                  "May",       "June",     "July",     "August",
+                                  "September", "October",  "November", "December"};
 const char* const kDayShort[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-const char* const kDayLong[] = {"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"};
+const char* const kDayLong[] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
+                                "Thursday", "Friday", "Saturday"};
 
 void AppendPadded(std::string& out, int64_t v, int width) {
   std::string digits = std::to_string(v < 0 ? -v : v);
@@ -46,7 +48,9 @@ Status FormatInto(std::string_view pattern, UnixMillis ms, std::string* out) {
       size_t end = i + 1;
       std::string lit;
       for (;;) {
-        if (end >= pattern.size()) return Status::Invalid("unterminated quote in date pattern '" + std::string(pattern) + "'");
+        if (end >= pattern.size())
+          return Status::Invalid("unterminated quote in date pattern '" + std::string(pattern) +
+                                 "'");
         if (pattern[end] == '\'') {
           if (end + 1 < pattern.size() && pattern[end + 1] == '\'') {
             lit += '\'';
@@ -73,7 +77,8 @@ Status FormatInto(std::string_view pattern, UnixMillis ms, std::string* out) {
     while (i < pattern.size() && pattern[i] == c) ++n, ++i;
     if (out == nullptr) {
       if (std::string_view("yuMdDHhmsSaE").find(c) == std::string_view::npos) {
-        return Status::Invalid(std::string("date pattern letter '") + c + "' is not supported (use y M d D H h m s S a E)");
+        return Status::Invalid(std::string("date pattern letter '") + c +
+                               "' is not supported (use y M d D H h m s S a E)");
       }
       continue;
     }
@@ -81,20 +86,37 @@ Status FormatInto(std::string_view pattern, UnixMillis ms, std::string* out) {
     switch (c) {
       case 'y':
       case 'u':
-        if (n == 2) AppendPadded(*out, year % 100, 2);
-        else AppendPadded(*out, year, n);
+        if (n == 2)
+          AppendPadded(*out, year % 100, 2);
+        else
+          AppendPadded(*out, year, n);
         break;
       case 'M':
-        if (n >= 4) *out += kMonthLong[tm.tm_mon];
-        else if (n == 3) *out += kMonthShort[tm.tm_mon];
-        else AppendPadded(*out, tm.tm_mon + 1, n);
+        if (n >= 4)
+          *out += kMonthLong[tm.tm_mon];
+        else if (n == 3)
+          *out += kMonthShort[tm.tm_mon];
+        else
+          AppendPadded(*out, tm.tm_mon + 1, n);
         break;
-      case 'd': AppendPadded(*out, tm.tm_mday, n); break;
-      case 'D': AppendPadded(*out, tm.tm_yday + 1, n); break;
-      case 'H': AppendPadded(*out, tm.tm_hour, n); break;
-      case 'h': AppendPadded(*out, tm.tm_hour % 12 == 0 ? 12 : tm.tm_hour % 12, n); break;
-      case 'm': AppendPadded(*out, tm.tm_min, n); break;
-      case 's': AppendPadded(*out, tm.tm_sec, n); break;
+      case 'd':
+        AppendPadded(*out, tm.tm_mday, n);
+        break;
+      case 'D':
+        AppendPadded(*out, tm.tm_yday + 1, n);
+        break;
+      case 'H':
+        AppendPadded(*out, tm.tm_hour, n);
+        break;
+      case 'h':
+        AppendPadded(*out, tm.tm_hour % 12 == 0 ? 12 : tm.tm_hour % 12, n);
+        break;
+      case 'm':
+        AppendPadded(*out, tm.tm_min, n);
+        break;
+      case 's':
+        AppendPadded(*out, tm.tm_sec, n);
+        break;
       case 'S': {
         std::string frac;
         AppendPadded(frac, millis, 3);
@@ -102,9 +124,14 @@ Status FormatInto(std::string_view pattern, UnixMillis ms, std::string* out) {
         *out += frac;
         break;
       }
-      case 'a': *out += tm.tm_hour < 12 ? "AM" : "PM"; break;
-      case 'E': *out += n >= 4 ? kDayLong[tm.tm_wday] : kDayShort[tm.tm_wday]; break;
-      default: break;
+      case 'a':
+        *out += tm.tm_hour < 12 ? "AM" : "PM";
+        break;
+      case 'E':
+        *out += n >= 4 ? kDayLong[tm.tm_wday] : kDayShort[tm.tm_wday];
+        break;
+      default:
+        break;
     }
   }
   return Status::Ok();
@@ -127,10 +154,14 @@ std::string RandomString() {
 
 const char* PartitionKeyName(PartitionKey k) {
   switch (k) {
-    case PartitionKey::kEventType: return "event_type";
-    case PartitionKey::kCampaign: return "campaign";
-    case PartitionKey::kCategory: return "category";
-    case PartitionKey::kWebhook: return "webhook";
+    case PartitionKey::kEventType:
+      return "event_type";
+    case PartitionKey::kCampaign:
+      return "campaign";
+    case PartitionKey::kCategory:
+      return "category";
+    case PartitionKey::kWebhook:
+      return "webhook";
   }
   return "?";
 }
@@ -142,7 +173,9 @@ Result<std::string> FormatTimestamp(std::string_view pattern, UnixMillis ms) {
   return out;
 }
 
-Status ValidateTimestampPattern(std::string_view pattern) { return FormatInto(pattern, 0, nullptr); }
+Status ValidateTimestampPattern(std::string_view pattern) {
+  return FormatInto(pattern, 0, nullptr);
+}
 
 void AppendPartitionValue(std::string& out, std::string_view value) {
   if (value.empty()) {
@@ -153,8 +186,8 @@ void AppendPartitionValue(std::string& out, std::string_view value) {
   size_t start = out.size();
   for (unsigned char c : value) {
     if (out.size() - start >= kMaxPartitionValue) break;
-    bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-                c == '_' || c == '.';
+    bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                c == '-' || c == '_' || c == '.';
     if (safe) {
       out += static_cast<char>(c);
     } else {
@@ -173,7 +206,8 @@ void AppendPartitionValue(std::string& out, std::string_view value) {
 
 Status PrefixTemplate::ParseInto(std::string_view text, PrefixTemplate* t) {
   if (text.size() > kMaxTemplateChars) {
-    return Status::Invalid("prefix longer than " + std::to_string(kMaxTemplateChars) + " characters");
+    return Status::Invalid("prefix longer than " + std::to_string(kMaxTemplateChars) +
+                           " characters");
   }
   t->text_ = std::string(text);
   size_t i = 0;
@@ -188,7 +222,8 @@ Status PrefixTemplate::ParseInto(std::string_view text, PrefixTemplate* t) {
       continue;
     }
     size_t close = text.find('}', i + 2);
-    if (close == std::string_view::npos) return Status::Invalid("unterminated !{ in prefix '" + t->text_ + "'");
+    if (close == std::string_view::npos)
+      return Status::Invalid("unterminated !{ in prefix '" + t->text_ + "'");
     std::string_view expr = text.substr(i + 2, close - i - 2);
     size_t colon = expr.find(':');
     if (colon == std::string_view::npos) {
@@ -235,7 +270,8 @@ Result<PrefixTemplate> PrefixTemplate::Parse(std::string_view text, Kind kind) {
   PrefixTemplate t;
   MP_RETURN_IF_ERROR(ParseInto(text, &t));
   if (kind == Kind::kData) {
-    if (t.uses_error_type_) return Status::Invalid("!{firehose:error-output-type} is only allowed in the error prefix");
+    if (t.uses_error_type_)
+      return Status::Invalid("!{firehose:error-output-type} is only allowed in the error prefix");
     if (!t.has_timestamp_) {
       // Firehose appends the default time folders to a prefix without any.
       std::string full(text);
@@ -246,15 +282,17 @@ Result<PrefixTemplate> PrefixTemplate::Parse(std::string_view text, Kind kind) {
       return appended;
     }
   } else {
-    if (!t.uses_error_type_) return Status::Invalid("the error prefix must contain !{firehose:error-output-type}");
+    if (!t.uses_error_type_)
+      return Status::Invalid("the error prefix must contain !{firehose:error-output-type}");
     if (t.uses_keys_) return Status::Invalid("partition keys are not allowed in the error prefix");
-    if (t.uses_event_time_) return Status::Invalid("!{event_timestamp:...} is not allowed in the error prefix");
+    if (t.uses_event_time_)
+      return Status::Invalid("!{event_timestamp:...} is not allowed in the error prefix");
   }
   return t;
 }
 
-Status PrefixTemplate::ParsePair(std::string_view prefix, std::string_view error_prefix, PrefixTemplate* data,
-                                 PrefixTemplate* error) {
+Status PrefixTemplate::ParsePair(std::string_view prefix, std::string_view error_prefix,
+                                 PrefixTemplate* data, PrefixTemplate* error) {
   bool has_expression = prefix.find("!{") != std::string_view::npos;
   MP_ASSIGN_OR_RETURN(*data, Parse(prefix, Kind::kData));
   if (!error_prefix.empty()) {
@@ -262,7 +300,8 @@ Status PrefixTemplate::ParsePair(std::string_view prefix, std::string_view error
     return Status::Ok();
   }
   if (has_expression) {
-    return Status::Invalid("a prefix with expressions needs an error prefix containing !{firehose:error-output-type}");
+    return Status::Invalid(
+        "a prefix with expressions needs an error prefix containing !{firehose:error-output-type}");
   }
   std::string derived(prefix);
   if (!derived.empty() && derived.back() != '/') derived += '/';
@@ -275,13 +314,25 @@ std::string PrefixTemplate::Evaluate(const PrefixValues& v) const {
   std::string out;
   for (const Part& p : parts_) {
     switch (p.op) {
-      case Op::kLiteral: out += p.text; break;
+      case Op::kLiteral:
+        out += p.text;
+        break;
       // Patterns were validated by Parse, so formatting cannot fail.
-      case Op::kTimestamp: (void)FormatInto(p.text, v.arrival_ms, &out); break;
-      case Op::kEventTimestamp: (void)FormatInto(p.text, v.event_ms, &out); break;
-      case Op::kErrorType: out += v.error_output_type; break;
-      case Op::kRandom: out += RandomString(); break;
-      case Op::kKey: AppendPartitionValue(out, v.keys[static_cast<size_t>(p.key)]); break;
+      case Op::kTimestamp:
+        (void)FormatInto(p.text, v.arrival_ms, &out);
+        break;
+      case Op::kEventTimestamp:
+        (void)FormatInto(p.text, v.event_ms, &out);
+        break;
+      case Op::kErrorType:
+        out += v.error_output_type;
+        break;
+      case Op::kRandom:
+        out += RandomString();
+        break;
+      case Op::kKey:
+        AppendPartitionValue(out, v.keys[static_cast<size_t>(p.key)]);
+        break;
     }
   }
   return out;

@@ -56,8 +56,8 @@ class PrefixTemplate {
   // Firehose's pairing rules: an empty data prefix means `yyyy/MM/dd/HH/`;
   // an empty error prefix is allowed only when the data prefix has no
   // expression and then is `<prefix>/!{firehose:error-output-type}/yyyy/MM/dd/HH/`.
-  static Status ParsePair(std::string_view prefix, std::string_view error_prefix, PrefixTemplate* data,
-                          PrefixTemplate* error);
+  static Status ParsePair(std::string_view prefix, std::string_view error_prefix,
+                          PrefixTemplate* data, PrefixTemplate* error);
 
   std::string Evaluate(const PrefixValues& v) const;
   // The part of the prefix that depends on the record alone (partition keys,

@@ -1,7 +1,8 @@
 #include "delivery/shard_deliverer.h"
 
-#include <chrono>
 #include <spdlog/spdlog.h>
+
+#include <chrono>
 
 namespace mailpulse {
 namespace {
@@ -19,9 +20,15 @@ StartPosition After(SequenceNumber s) {
 
 }  // namespace
 
-ShardDeliverer::ShardDeliverer(const ShardDelivererOptions& options, const BatchOptions* batch, Stream* stream,
-                               ObjectStore* store, ShardId shard, DeliveryProbe* probe)
-    : opt_(options), batch_(batch), stream_(stream), store_(store), shard_(shard), probe_(probe),
+ShardDeliverer::ShardDeliverer(const ShardDelivererOptions& options, const BatchOptions* batch,
+                               Stream* stream, ObjectStore* store, ShardId shard,
+                               DeliveryProbe* probe)
+    : opt_(options),
+      batch_(batch),
+      stream_(stream),
+      store_(store),
+      shard_(shard),
+      probe_(probe),
       builder_(batch, shard) {
   if (!opt_.sleep) opt_.sleep = RealSleep();
 }
@@ -33,8 +40,8 @@ Status ShardDeliverer::Retrying(const char* what, const std::function<Status()>&
     probe_->failures.Inc();
     if (opt_.stopping()) return st;
     int64_t wait = opt_.backoff.BackoffMillis(std::min(n, 30), JitterDraw());
-    spdlog::warn("delivery {} shard {}: {} failed (attempt {}), retrying in {} ms: {}", batch_->source,
-                 shard_.value(), what, n + 1, wait, st.ToString());
+    spdlog::warn("delivery {} shard {}: {} failed (attempt {}), retrying in {} ms: {}",
+                 batch_->source, shard_.value(), what, n + 1, wait, st.ToString());
     opt_.sleep(wait);
     probe_->retries.Inc();
   }
@@ -50,8 +57,8 @@ Status ShardDeliverer::Recover() {
   probe_->shard(shard_.value()).checkpoint.store(checkpoint_.value());
   if (intent > checkpoint_) {
     // A batch was cut but maybe not fully stored: rebuild exactly that batch.
-    spdlog::info("delivery {} shard {}: replaying batch {}..{} after an interrupted flush", batch_->source,
-                 shard_.value(), checkpoint_.value() + 1, intent.value());
+    spdlog::info("delivery {} shard {}: replaying batch {}..{} after an interrupted flush",
+                 batch_->source, shard_.value(), checkpoint_.value() + 1, intent.value());
     MP_ASSIGN_OR_RETURN(auto reader, stream_->OpenReader(shard_, After(checkpoint_)));
     bool done = false;
     while (!done) {
@@ -66,7 +73,9 @@ Status ShardDeliverer::Recover() {
       }
     }
     if (builder_.empty()) {
-      MP_RETURN_IF_ERROR(Retrying("save checkpoint", [&] { return stream_->SaveCheckpoint(opt_.consumer, shard_, intent); }));
+      MP_RETURN_IF_ERROR(Retrying("save checkpoint", [&] {
+        return stream_->SaveCheckpoint(opt_.consumer, shard_, intent);
+      }));
       checkpoint_ = intent;
     } else {
       MP_RETURN_IF_ERROR(WriteBatch());
@@ -100,27 +109,58 @@ Result<size_t> ShardDeliverer::Step() {
 
 Status ShardDeliverer::Flush() { return builder_.empty() ? Status::Ok() : WriteBatch(); }
 
+Status ShardDeliverer::PutObjects(const std::vector<LakeObject>& objects) {
+  auto put = [this](const LakeObject& o) {
+    PutOptions po;
+    po.content_type = o.content_type;
+    Status st = Retrying("put object", [&] { return store_->Put(o.key, o.data, po); });
+    if (st.ok()) {
+      probe_->objects.Inc();
+      probe_->bytes.Inc(o.data.size());
+    }
+    return st;
+  };
+  if (opt_.put_pool == nullptr || objects.size() < 2) {
+    for (const LakeObject& o : objects) MP_RETURN_IF_ERROR(put(o));
+    return Status::Ok();
+  }
+  // Each put retries on its own until it succeeds (or stopping), so a
+  // failure here only means the service is stopping: report the first.
+  std::vector<Status> results(objects.size());
+  std::vector<std::function<void()>> tasks;
+  tasks.reserve(objects.size());
+  for (size_t i = 0; i < objects.size(); ++i) {
+    tasks.emplace_back([&, i] { results[i] = put(objects[i]); });
+  }
+  opt_.put_pool->RunAll(std::move(tasks));
+  for (const Status& st : results) MP_RETURN_IF_ERROR(st);
+  return Status::Ok();
+}
+
 Status ShardDeliverer::WriteBatch() {
   auto start = std::chrono::steady_clock::now();
   SequenceNumber end = builder_.last_seq();
+  const UnixMillis oldest_arrival = builder_.oldest_arrival_ms();
   uint64_t records = builder_.records(), error_records = builder_.error_records();
   MP_ASSIGN_OR_RETURN(std::vector<LakeObject> objects, builder_.Finish());
-  MP_RETURN_IF_ERROR(Retrying("save intent", [&] { return stream_->SaveCheckpoint(IntentName(), shard_, end); }));
-  for (const LakeObject& o : objects) {
-    PutOptions po;
-    po.content_type = o.content_type;
-    MP_RETURN_IF_ERROR(Retrying("put object", [&] { return store_->Put(o.key, o.data, po); }));
-    probe_->objects.Inc();
-    probe_->bytes.Inc(o.data.size());
-  }
-  MP_RETURN_IF_ERROR(Retrying("save checkpoint", [&] { return stream_->SaveCheckpoint(opt_.consumer, shard_, end); }));
+  MP_RETURN_IF_ERROR(
+      Retrying("save intent", [&] { return stream_->SaveCheckpoint(IntentName(), shard_, end); }));
+  MP_RETURN_IF_ERROR(PutObjects(objects));
+  MP_RETURN_IF_ERROR(Retrying("save checkpoint",
+                              [&] { return stream_->SaveCheckpoint(opt_.consumer, shard_, end); }));
   checkpoint_ = end;
   auto& gauges = probe_->shard(shard_.value());
   gauges.checkpoint.store(end.value());
   gauges.oldest_pending_arrival_ms.store(0);
   probe_->records.Inc(records);
   probe_->error_records.Inc(error_records);
-  probe_->flush_seconds.Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  if (oldest_arrival > 0) {
+    probe_->latency_seconds.Observe(
+        static_cast<double>(std::max<int64_t>(0, opt_.clock->NowMillis() - oldest_arrival)) /
+        1000.0);
+  }
+  probe_->flush_seconds.Observe(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   return Status::Ok();
 }
 

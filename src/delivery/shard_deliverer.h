@@ -4,7 +4,8 @@
 //
 // Protocol, per batch of records (checkpoint+1 .. E):
 //   1. SaveCheckpoint("<consumer>.intent", E)   the cut is now fixed
-//   2. Put every object of the batch            overwrites on replay
+//   2. Put every object of the batch            overwrites on replay; the puts
+//                                               of a batch run concurrently
 //   3. SaveCheckpoint("<consumer>", E)          the batch is done
 // Recover() finds an intent past the checkpoint (a crash between 1 and 3),
 // re-reads exactly checkpoint+1..intent, rebuilds the same objects (same
@@ -27,6 +28,7 @@
 #include <string>
 
 #include "common/clock.h"
+#include "common/task_pool.h"
 #include "delivery/batch_builder.h"
 #include "delivery/delivery_probe.h"
 #include "storage/object_store.h"
@@ -46,6 +48,9 @@ struct ShardDelivererOptions {
   SleepFn sleep;
   // Polled between retries: true stops retrying (the call returns its error).
   std::function<bool()> stopping = [] { return false; };
+  // Puts of one batch's objects run concurrently on this pool (shared by the
+  // shards of a DeliveryService); null = one after another.
+  TaskPool* put_pool = nullptr;
 };
 
 class ShardDeliverer {
@@ -66,6 +71,7 @@ class ShardDeliverer {
 
  private:
   Status WriteBatch();
+  Status PutObjects(const std::vector<LakeObject>& objects);
   Status Retrying(const char* what, const std::function<Status()>& op);
   std::string IntentName() const { return opt_.consumer + ".intent"; }
 
