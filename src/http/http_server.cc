@@ -119,6 +119,12 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     parser_->body_limit(shared_->options.max_body_bytes);
     if (parser_->is_done()) return Dispatch();
+    // Room for the parser's padding up front: string_body's own reserve of the
+    // declared length is then a no-op, and Dispatch's reserve does not move a
+    // large body (one copy of every byte saved).
+    if (auto length = parser_->content_length()) {
+      msg.body().reserve(static_cast<size_t>(*length) + shared_->options.body_padding);
+    }
     stream_.expires_after(std::chrono::seconds(shared_->options.body_timeout_seconds));
     http::async_read(
         stream_, buffer_, *parser_,
