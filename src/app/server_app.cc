@@ -120,15 +120,42 @@ Status RebuildDedupe(Stream& stream, std::vector<std::unique_ptr<DedupeIndex>>& 
   return Status::Ok();
 }
 
+struct Roles {
+  bool ingest = false, deliver = false, analytics = false;
+};
+
+Result<Roles> ParseRoles(const std::vector<std::string>& names) {
+  Roles r;
+  for (const std::string& n : names) {
+    if (n == "ingest") {
+      r.ingest = true;
+    } else if (n == "deliver") {
+      r.deliver = true;
+    } else if (n == "analytics") {
+      r.analytics = true;
+    } else {
+      return Status::Invalid("unknown role '" + n + "' in roles; use ingest, deliver, analytics");
+    }
+  }
+  if (!r.ingest && !r.deliver && !r.analytics) {
+    return Status::Invalid("roles is empty; give at least one of ingest, deliver, analytics");
+  }
+  return r;
+}
+
 }  // namespace
 
 Status ServerApp::Start() {
   const Config& c = config_;
   Parts& p = *parts_;
-  MP_ASSIGN_OR_RETURN(std::vector<WebhookEndpoint> endpoints, BuildEndpoints(c));
+  MP_ASSIGN_OR_RETURN(Roles roles, ParseRoles(c.GetList("roles")));
+  std::vector<WebhookEndpoint> endpoints;
+  if (roles.ingest) {
+    MP_ASSIGN_OR_RETURN(endpoints, BuildEndpoints(c));
+  }
   MP_ASSIGN_OR_RETURN(WebhookAuth auth,
                       WebhookAuth::Create(c.GetString("basic_auth"), c.GetList("bearer_tokens")));
-  if (c.GetBool("allow_unsigned")) {
+  if (roles.ingest && c.GetBool("allow_unsigned")) {
     spdlog::warn(
         "--allow-unsigned: requests without a SendGrid signature are accepted; use only for local "
         "testing");
@@ -169,59 +196,64 @@ Status ServerApp::Start() {
   // before any webhook is acknowledged; it never blocks on the lake itself
   // (recovery and retries run on its threads), so an S3 outage at start-up
   // only grows the lag while ingest keeps acknowledging.
-  MP_ASSIGN_OR_RETURN(p.lake, OpenObjectStore(c.GetString("lake"), (data_dir / "lake").string()));
-  DeliveryOptions dl;
-  dl.prefix = c.GetString("lake_prefix");
-  dl.error_prefix = c.GetString("lake_error_prefix");
-  dl.encoding = c.GetString("lake_encoding");
-  dl.compression_level = static_cast<int>(c.GetInt("lake_compression_level"));
-  dl.buffer_bytes = static_cast<uint64_t>(c.GetInt("buffer_size"));
-  dl.interval_seconds = c.GetInt("flush_interval");
-  dl.put_concurrency = static_cast<int>(c.GetInt("lake_put_concurrency"));
-  dl.metrics = &p.metrics;
-  MP_ASSIGN_OR_RETURN(p.delivery, DeliveryService::Create(dl, p.events.get(), p.lake.get()));
-  DeliveryOptions de = dl;
-  de.source = "errors";
-  de.error_source = true;
-  MP_ASSIGN_OR_RETURN(p.error_delivery, DeliveryService::Create(de, p.errors.get(), p.lake.get()));
-  p.delivery->Start();
-  p.error_delivery->Start();
+  if (roles.deliver) {
+    MP_ASSIGN_OR_RETURN(p.lake, OpenObjectStore(c.GetString("lake"), (data_dir / "lake").string()));
+    DeliveryOptions dl;
+    dl.prefix = c.GetString("lake_prefix");
+    dl.error_prefix = c.GetString("lake_error_prefix");
+    dl.encoding = c.GetString("lake_encoding");
+    dl.compression_level = static_cast<int>(c.GetInt("lake_compression_level"));
+    dl.buffer_bytes = static_cast<uint64_t>(c.GetInt("buffer_size"));
+    dl.interval_seconds = c.GetInt("flush_interval");
+    dl.put_concurrency = static_cast<int>(c.GetInt("lake_put_concurrency"));
+    dl.metrics = &p.metrics;
+    MP_ASSIGN_OR_RETURN(p.delivery, DeliveryService::Create(dl, p.events.get(), p.lake.get()));
+    DeliveryOptions de = dl;
+    de.source = "errors";
+    de.error_source = true;
+    MP_ASSIGN_OR_RETURN(p.error_delivery,
+                        DeliveryService::Create(de, p.errors.get(), p.lake.get()));
+    p.delivery->Start();
+    p.error_delivery->Start();
+  }
 
-  DedupeOptions dopts;
-  dopts.window_ms = c.GetInt("dedupe_window") * 1000;
-  dopts.memory_budget_bytes =
-      static_cast<size_t>(c.GetInt("dedupe_memory")) / p.events->shard_count();
-  for (uint32_t s = 0; s < p.events->shard_count(); ++s)
-    p.dedupe.push_back(std::make_unique<DedupeIndex>(dopts));
-  MP_RETURN_IF_ERROR(
-      RebuildDedupe(*p.events, p.dedupe, Clock::System().NowMillis(), dopts.window_ms));
-  Gauge& dedupe_bytes =
-      p.metrics.GetGauge("mailpulse_dedupe_memory_bytes", "Memory held by the dedupe index");
-  Gauge& dedupe_entries =
-      p.metrics.GetGauge("mailpulse_dedupe_entries", "Event ids remembered for dedupe");
-  Gauge& dedupe_window = p.metrics.GetGauge(
-      "mailpulse_dedupe_window_effective_seconds",
-      "Age of the oldest remembered event id (below dedupe_window when the budget evicts)");
-  p.metrics.AddRefresher([&p, &dedupe_bytes, &dedupe_entries, &dedupe_window] {
-    int64_t bytes = 0, entries = 0, window = INT64_MAX;
-    UnixMillis now = Clock::System().NowMillis();
-    for (auto& d : p.dedupe) {
-      bytes += static_cast<int64_t>(d->memory_bytes());
-      entries += static_cast<int64_t>(d->entries());
-      window = std::min<int64_t>(window, d->effective_window_ms(now));
-    }
-    dedupe_bytes.Set(bytes);
-    dedupe_entries.Set(entries);
-    dedupe_window.Set(window == INT64_MAX ? 0 : window / 1000);
-  });
+  if (roles.ingest) {
+    DedupeOptions dopts;
+    dopts.window_ms = c.GetInt("dedupe_window") * 1000;
+    dopts.memory_budget_bytes =
+        static_cast<size_t>(c.GetInt("dedupe_memory")) / p.events->shard_count();
+    for (uint32_t s = 0; s < p.events->shard_count(); ++s)
+      p.dedupe.push_back(std::make_unique<DedupeIndex>(dopts));
+    MP_RETURN_IF_ERROR(
+        RebuildDedupe(*p.events, p.dedupe, Clock::System().NowMillis(), dopts.window_ms));
+    Gauge& dedupe_bytes =
+        p.metrics.GetGauge("mailpulse_dedupe_memory_bytes", "Memory held by the dedupe index");
+    Gauge& dedupe_entries =
+        p.metrics.GetGauge("mailpulse_dedupe_entries", "Event ids remembered for dedupe");
+    Gauge& dedupe_window = p.metrics.GetGauge(
+        "mailpulse_dedupe_window_effective_seconds",
+        "Age of the oldest remembered event id (below dedupe_window when the budget evicts)");
+    p.metrics.AddRefresher([&p, &dedupe_bytes, &dedupe_entries, &dedupe_window] {
+      int64_t bytes = 0, entries = 0, window = INT64_MAX;
+      UnixMillis now = Clock::System().NowMillis();
+      for (auto& d : p.dedupe) {
+        bytes += static_cast<int64_t>(d->memory_bytes());
+        entries += static_cast<int64_t>(d->entries());
+        window = std::min<int64_t>(window, d->effective_window_ms(now));
+      }
+      dedupe_bytes.Set(bytes);
+      dedupe_entries.Set(entries);
+      dedupe_window.Set(window == INT64_MAX ? 0 : window / 1000);
+    });
 
-  p.probe = std::make_unique<IngestProbe>(p.metrics);
-  WebhookHandlerOptions wo;
-  wo.allow_unsigned = c.GetBool("allow_unsigned");
-  wo.signature_max_age_seconds = c.GetInt("signature_max_age");
-  p.webhook =
-      std::make_unique<WebhookHandler>(wo, std::move(endpoints), std::move(auth), p.events.get(),
-                                       p.errors.get(), &p.dedupe, &Clock::System(), p.probe.get());
+    p.probe = std::make_unique<IngestProbe>(p.metrics);
+    WebhookHandlerOptions wo;
+    wo.allow_unsigned = c.GetBool("allow_unsigned");
+    wo.signature_max_age_seconds = c.GetInt("signature_max_age");
+    p.webhook = std::make_unique<WebhookHandler>(wo, std::move(endpoints), std::move(auth),
+                                                 p.events.get(), p.errors.get(), &p.dedupe,
+                                                 &Clock::System(), p.probe.get());
+  }
   p.healthz = std::make_unique<FunctionRoute>(
       [](const HttpRequest&) { return HttpResponse::Json(200, R"({"status":"ok"})"); });
   p.readyz = std::make_unique<FunctionRoute>([&p](const HttpRequest&) {
@@ -234,15 +266,20 @@ Status ServerApp::Start() {
     r.body = p.metrics.RenderPrometheus();
     return r;
   });
-  p.router.Add("POST", "/v1/webhooks/sendgrid", p.webhook.get());
-  p.router.Add("POST", "/v1/webhooks/sendgrid/{name}", p.webhook.get());
-  MP_ASSIGN_OR_RETURN(AnalyticsOptions ao, AnalyticsOptionsFromConfig(c, &p.metrics));
-  MP_ASSIGN_OR_RETURN(p.analytics, AnalyticsService::Open(p.events.get(), std::move(ao)));
-  p.analytics->Start();
-  p.kpi_api = std::make_unique<KpiApi>(p.analytics.get(), KpiApiOptions{c.GetString("api_token")});
-  p.kpi_api->Register(p.router);
-  p.web = std::make_unique<WebAssets>();  // the dashboard at /, on the KPI API
-  p.web->Register(p.router);
+  if (roles.ingest) {
+    p.router.Add("POST", "/v1/webhooks/sendgrid", p.webhook.get());
+    p.router.Add("POST", "/v1/webhooks/sendgrid/{name}", p.webhook.get());
+  }
+  if (roles.analytics) {
+    MP_ASSIGN_OR_RETURN(AnalyticsOptions ao, AnalyticsOptionsFromConfig(c, &p.metrics));
+    MP_ASSIGN_OR_RETURN(p.analytics, AnalyticsService::Open(p.events.get(), std::move(ao)));
+    p.analytics->Start();
+    p.kpi_api =
+        std::make_unique<KpiApi>(p.analytics.get(), KpiApiOptions{c.GetString("api_token")});
+    p.kpi_api->Register(p.router);
+    p.web = std::make_unique<WebAssets>();  // the dashboard at /, on the KPI API
+    p.web->Register(p.router);
+  }
   p.router.Add("GET", "/healthz", p.healthz.get());
   p.router.Add("GET", "/readyz", p.readyz.get());
   p.router.Add("GET", "/metrics", p.metrics_route.get());
@@ -257,9 +294,10 @@ Status ServerApp::Start() {
   p.server = std::make_unique<HttpServer>(ho, &p.router, &p.metrics);
   MP_RETURN_IF_ERROR(p.server->Start());
   p.ready.store(true);
-  spdlog::info(
-      "mailpulse listening on http://{}:{} (webhook POST /v1/webhooks/sendgrid, metrics /metrics)",
-      ho.listen.substr(0, ho.listen.rfind(':')), p.server->port());
+  spdlog::info("mailpulse listening on http://{}:{} (roles: {}{}{}; metrics /metrics)",
+               ho.listen.substr(0, ho.listen.rfind(':')), p.server->port(),
+               roles.ingest ? "ingest at POST /v1/webhooks/sendgrid " : "",
+               roles.deliver ? "deliver " : "", roles.analytics ? "analytics at / and /v1/" : "");
   return Status::Ok();
 }
 
