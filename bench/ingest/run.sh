@@ -17,6 +17,9 @@
 #   BENCH_SERVERS   ["nginx node mailpulse"]
 #   BENCH_HALF_CONNS ["1 2 4 8"] tried in order until the rate reaches half the peak
 #   BENCH_HALF_SERVERS ["mailpulse"] servers that get the half-peak runs
+#   BENCH_ROLES     [ingest] mailpulse's --roles: issue #2's figures are the
+#                   ingest stage alone; "ingest,deliver,analytics" runs the whole
+#                   pipeline in the server (see bench/e2e/run.sh for that)
 #   BENCH_SIGNED_BODIES [5000] distinct pre-signed bodies of BENCH_SIGNED_BATCH [100] events,
 #   sent for BENCH_SIGNED_DURATION [6] s (short, so that few bodies repeat)
 set -euo pipefail
@@ -107,7 +110,8 @@ start_mailpulse() {
   port="$(free_port)"
   rm -rf "$TMP/data"
   mkdir -p "$TMP/data"
-  "$MAILPULSE_BIN" serve --listen "127.0.0.1:$port" --data-dir "$TMP/data" --log-level warn "$@" \
+  "$MAILPULSE_BIN" serve --listen "127.0.0.1:$port" --data-dir "$TMP/data" --log-level warn \
+    --roles "${BENCH_ROLES:-ingest}" "$@" \
     >"$OUT/raw/mailpulse-$name.log" 2>&1 &
   SERVER_PID=$!
   BASE="http://127.0.0.1:$port"
