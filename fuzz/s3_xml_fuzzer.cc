@@ -1,11 +1,15 @@
-// Fuzzes the S3 response parsers (untrusted bytes from the network):
-// ListObjectsV2, InitiateMultipartUpload, Error documents, entity decoding and
-// the status mapping. Must never crash; escaping must round-trip.
+// Fuzzes the S3 XML readers (untrusted bytes from the network): the response
+// parsers (ListObjectsV2, InitiateMultipartUpload, Error documents), entity
+// decoding, the status mapping, and S3 Select's request document and
+// event-stream decoder. Must never crash; escaping must round-trip; a parsed
+// Select request holds what its limits allow.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
 
+#include "query/s3select/event_stream.h"
+#include "query/s3select/select_request.h"
 #include "storage/s3/s3_protocol.h"
 
 using namespace mailpulse;
@@ -21,5 +25,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!round.ok() || *round != in) std::abort();
   long status = size == 0 ? 200 : 100 + static_cast<long>(data[0]) * 2;
   (void)S3StatusFromResponse(status, in, "fuzz");
+  SelectRequest select;
+  if (!ParseSelectRequest(in, &select)) {
+    if (select.expression.empty() || select.expression.size() > kMaxSelectExpressionBytes)
+      std::abort();
+  }
+  (void)DecodeEventStream(in);
   return 0;
 }

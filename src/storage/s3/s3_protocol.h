@@ -2,12 +2,9 @@
 // (ListObjectsV2, CreateMultipartUpload, Error), XML text escaping, and the
 // one mapping from an HTTP status + S3 error Code to a Status.
 //
-// The XML reader is deliberately minimal: S3 responses are flat, element
-// names we read never nest inside themselves, and text never contains a raw
-// '<' (it is escaped), so finding <Name>...</Name> pairs is exact. Entities
-// (&amp; &lt; &gt; &quot; &apos; &#N; &#xH;) are decoded. Input is untrusted
-// (fuzz/s3_xml_fuzzer.cc): malformed documents give kFail, never a crash.
-// Pure functions; thread-safe.
+// XML is read with common/xml_text.h (minimal and exact for S3's flat
+// documents). Input is untrusted (fuzz/s3_xml_fuzzer.cc): malformed documents
+// give kFail, never a crash. Pure functions; thread-safe.
 #pragma once
 
 #include <optional>
@@ -16,6 +13,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "common/xml_text.h"  // XmlEscape, XmlUnescape
 #include "storage/object_store.h"
 
 namespace mailpulse {
@@ -45,9 +43,5 @@ Result<std::string> ParseInitiateMultipartUpload(std::string_view body);
 // kFail: every other 4xx (NoSuchBucket included: a configuration error).
 // The message names `context`, the status, the S3 Code and Message.
 Status S3StatusFromResponse(long http_status, std::string_view body, std::string_view context);
-
-std::string XmlEscape(std::string_view text);
-// Decodes entities; kFail on an unknown or unterminated one.
-Result<std::string> XmlUnescape(std::string_view text);
 
 }  // namespace mailpulse
