@@ -10,12 +10,14 @@ Value JsonToValue(simdjson::dom::element e) {
   switch (e.type()) {
     case simdjson::dom::element_type::ARRAY: {
       Value::List list;
-      for (simdjson::dom::element x : e.get_array().value_unsafe()) list.push_back(JsonToValue(x));
+      simdjson::dom::array array = e.get_array().value_unsafe();
+      for (simdjson::dom::element x : array) list.push_back(JsonToValue(x));
       return Value::MakeList(std::move(list));
     }
     case simdjson::dom::element_type::OBJECT: {
       Value::Struct s;
-      for (simdjson::dom::key_value_pair kv : e.get_object().value_unsafe()) {
+      simdjson::dom::object object = e.get_object().value_unsafe();
+      for (simdjson::dom::key_value_pair kv : object) {
         s.emplace_back(std::string(kv.key), JsonToValue(kv.value));
       }
       return Value::MakeStruct(std::move(s));
