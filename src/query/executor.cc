@@ -140,7 +140,7 @@ Status QueryExecutor::Validate() {
 }
 
 Status QueryExecutor::CheckDeadline() {
-  if ((documents_ & 255) == 0 && std::chrono::steady_clock::now() > deadline_) {
+  if (((documents_ - 1) & 255) == 0 && std::chrono::steady_clock::now() > deadline_) {
     return Status::Fail(fmt::format("query stopped: time limit of {} ms exceeded",
                                     options_.limits.timeout.count()));
   }

@@ -117,6 +117,7 @@ void OutputWriter::Finish() {
         buf_ += row[c];
         if (c + 1 < row.size()) buf_.append(widths[c] - Width(row[c]), ' ');
       }
+      while (!buf_.empty() && buf_.back() == ' ') buf_.pop_back();
       buf_ += '\n';
     };
     line(names);

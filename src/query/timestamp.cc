@@ -189,11 +189,21 @@ Result<std::string> FormatTimestampPattern(const Timestamp& ts, std::string_view
         i += 2;
         continue;
       }
-      size_t end = p.find('\'', i + 1);
-      if (end == std::string_view::npos)
-        return Status::Invalid("unterminated quote in time format");
-      out.append(p.substr(i + 1, end - i - 1));
-      i = end + 1;
+      // Quoted text; inside it '' is one quote ('o''clock' -> o'clock).
+      size_t k = i + 1;
+      while (true) {
+        if (k >= p.size()) return Status::Invalid("unterminated quote in time format");
+        if (p[k] == '\'') {
+          if (k + 1 < p.size() && p[k + 1] == '\'') {
+            out += '\'';
+            k += 2;
+            continue;
+          }
+          break;
+        }
+        out += p[k++];
+      }
+      i = k + 1;
       continue;
     }
     if (!std::isalpha(static_cast<unsigned char>(c))) {
