@@ -198,14 +198,16 @@ Status Parser::PathSteps(std::vector<PathStep>* path) {
 
 Result<ExprPtr> Parser::Expression() {
   DepthGuard guard(&depth_);
-  if (depth_ > kMaxDepth) return ErrorAt(Peek(), "expression nested too deeply");
+  if (!guard.Grow()) return TooDeep(Peek());
   return Or();
 }
 
 Result<ExprPtr> Parser::Or() {
   MP_ASSIGN_OR_RETURN(ExprPtr left, And());
+  DepthGuard chain(&depth_);
   while (PeekWord("OR")) {
     const Token& at = Take();
+    if (!chain.Grow()) return TooDeep(at);
     MP_ASSIGN_OR_RETURN(ExprPtr right, And());
     left = Binary(BinaryOp::kOr, at, std::move(left), std::move(right));
   }
@@ -214,8 +216,10 @@ Result<ExprPtr> Parser::Or() {
 
 Result<ExprPtr> Parser::And() {
   MP_ASSIGN_OR_RETURN(ExprPtr left, Not());
+  DepthGuard chain(&depth_);
   while (PeekWord("AND")) {
     const Token& at = Take();
+    if (!chain.Grow()) return TooDeep(at);
     MP_ASSIGN_OR_RETURN(ExprPtr right, Not());
     left = Binary(BinaryOp::kAnd, at, std::move(left), std::move(right));
   }
@@ -226,7 +230,7 @@ Result<ExprPtr> Parser::Not() {
   if (PeekWord("NOT")) {
     const Token& at = Take();
     DepthGuard guard(&depth_);
-    if (depth_ > kMaxDepth) return ErrorAt(at, "expression nested too deeply");
+    if (!guard.Grow()) return TooDeep(at);
     MP_ASSIGN_OR_RETURN(ExprPtr operand, Not());
     ExprPtr e = Node(ExprKind::kNot, at);
     e->args.push_back(std::move(operand));
@@ -237,8 +241,10 @@ Result<ExprPtr> Parser::Not() {
 
 Result<ExprPtr> Parser::Equality() {
   MP_ASSIGN_OR_RETURN(ExprPtr left, Relational());
+  DepthGuard chain(&depth_);
   while (PeekSymbol("=") || PeekSymbol("<>") || PeekSymbol("!=")) {
     const Token& at = Take();
+    if (!chain.Grow()) return TooDeep(at);
     MP_ASSIGN_OR_RETURN(ExprPtr right, Relational());
     left = Binary(at.text == "=" ? BinaryOp::kEq : BinaryOp::kNe, at, std::move(left),
                   std::move(right));
@@ -248,8 +254,10 @@ Result<ExprPtr> Parser::Equality() {
 
 Result<ExprPtr> Parser::Relational() {
   MP_ASSIGN_OR_RETURN(ExprPtr left, Predicate());
+  DepthGuard chain(&depth_);
   while (PeekSymbol("<") || PeekSymbol("<=") || PeekSymbol(">") || PeekSymbol(">=")) {
     const Token& at = Take();
+    if (!chain.Grow()) return TooDeep(at);
     BinaryOp op = at.text == "<"    ? BinaryOp::kLt
                   : at.text == "<=" ? BinaryOp::kLe
                   : at.text == ">"  ? BinaryOp::kGt
@@ -264,9 +272,11 @@ Result<ExprPtr> Parser::Relational() {
 // a IS [NOT] NULL|MISSING
 Result<ExprPtr> Parser::Predicate() {
   MP_ASSIGN_OR_RETURN(ExprPtr left, Additive());
+  DepthGuard chain(&depth_);
   while (true) {
     bool negated = false;
     const Token& at = Peek();
+    if (!chain.Grow()) return TooDeep(at);
     if (PeekWord("NOT") && (PeekWord("LIKE", 1) || PeekWord("BETWEEN", 1) || PeekWord("IN", 1))) {
       Take();
       negated = true;
@@ -324,8 +334,10 @@ Result<ExprPtr> Parser::Predicate() {
 
 Result<ExprPtr> Parser::Additive() {
   MP_ASSIGN_OR_RETURN(ExprPtr left, Multiplicative());
+  DepthGuard chain(&depth_);
   while (PeekSymbol("+") || PeekSymbol("-") || PeekSymbol("||")) {
     const Token& at = Take();
+    if (!chain.Grow()) return TooDeep(at);
     BinaryOp op = at.text == "+"   ? BinaryOp::kAdd
                   : at.text == "-" ? BinaryOp::kSub
                                    : BinaryOp::kConcat;
@@ -337,8 +349,10 @@ Result<ExprPtr> Parser::Additive() {
 
 Result<ExprPtr> Parser::Multiplicative() {
   MP_ASSIGN_OR_RETURN(ExprPtr left, Unary());
+  DepthGuard chain(&depth_);
   while (PeekSymbol("*") || PeekSymbol("/") || PeekSymbol("%")) {
     const Token& at = Take();
+    if (!chain.Grow()) return TooDeep(at);
     BinaryOp op = at.text == "*"   ? BinaryOp::kMul
                   : at.text == "/" ? BinaryOp::kDiv
                                    : BinaryOp::kMod;
@@ -352,7 +366,7 @@ Result<ExprPtr> Parser::Unary() {
   if (PeekSymbol("-") || PeekSymbol("+")) {
     const Token& at = Take();
     DepthGuard guard(&depth_);
-    if (depth_ > kMaxDepth) return ErrorAt(at, "expression nested too deeply");
+    if (!guard.Grow()) return TooDeep(at);
     MP_ASSIGN_OR_RETURN(ExprPtr operand, Unary());
     if (at.text == "+") return operand;
     // Fold a negated number literal into the literal.

@@ -17,7 +17,7 @@
 namespace mailpulse::query {
 
 inline constexpr size_t kMaxQueryBytes = 256 * 1024;  // S3 Select's limit
-inline constexpr int kMaxDepth = 200;
+inline constexpr int kMaxDepth = 500;
 
 Result<SelectStatement> ParseQuery(std::string_view sql);
 

@@ -106,11 +106,27 @@ class Parser {
     return e;
   }
 
-  struct DepthGuard {
-    explicit DepthGuard(int* d) : depth(d) { ++*depth; }
-    ~DepthGuard() { --*depth; }
-    int* depth;
+  // Bounds the height of the tree (kMaxDepth): parentheses, NOT, unary
+  // minus and every link of an operator chain (a + b + c ...) count, so no
+  // query builds a tree deep enough to exhaust the stack when evaluated,
+  // printed or destroyed. Grow() adds a level until the guard goes.
+  class DepthGuard {
+   public:
+    explicit DepthGuard(int* depth) : depth_(depth) {}
+    ~DepthGuard() { *depth_ -= added_; }
+    DepthGuard(const DepthGuard&) = delete;
+    DepthGuard& operator=(const DepthGuard&) = delete;
+    bool Grow() {
+      ++*depth_;
+      ++added_;
+      return *depth_ <= kMaxDepth;
+    }
+
+   private:
+    int* depth_;
+    int added_ = 0;
   };
+  Status TooDeep(const Token& at) const { return ErrorAt(at, "expression nested too deeply"); }
 
   // ---- clauses and operators, loosest first (parser.cc) ------------------------
 

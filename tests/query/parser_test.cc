@@ -200,6 +200,15 @@ TEST(QueryParserTest, LimitsBoundInput) {
   std::string nots = "SELECT * FROM S3Object WHERE ";
   for (int i = 0; i < 1000; ++i) nots += "NOT ";
   EXPECT_NE(Error(nots + "a").find("expression nested too deeply"), std::string::npos);
+  // Operator chains are as deep as nesting: a 40,000-term chain must not
+  // become a tree whose evaluation or destruction overflows the stack.
+  std::string chain = "SELECT 1";
+  for (int i = 0; i < 40000; ++i) chain += i % 2 ? " + 1" : " AND 1";
+  EXPECT_NE(Error(chain + " FROM S3Object").find("expression nested too deeply"),
+            std::string::npos);
+  std::string ok = "SELECT 1";
+  for (int i = 0; i < 400; ++i) ok += " + 1";
+  EXPECT_TRUE(ParseQuery(ok + " FROM S3Object").ok());
   std::string big = "SELECT '" + std::string(kMaxQueryBytes, 'x') + "' FROM S3Object";
   EXPECT_EQ(Error(big), "query is 262167 bytes; the limit is 262144");
 }
