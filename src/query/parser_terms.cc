@@ -1,3 +1,6 @@
+// Terms of the grammar (parser_internal.h): literals, column paths, CASE,
+// CAST, aggregates and function calls with their special argument syntaxes
+// (EXTRACT(part FROM t), SUBSTRING(s FROM a FOR b), TRIM(LEADING c FROM s)).
 #include <charconv>
 #include <cstdlib>
 
