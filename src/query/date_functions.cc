@@ -8,6 +8,7 @@
 #include <tuple>
 
 #include "query/cast.h"
+#include "query/keywords.h"
 
 namespace mailpulse::query {
 namespace {
@@ -111,8 +112,7 @@ Result<Value> DateTrunc(const std::vector<Value>& args, const EvalContext&) {
   if (args[0].type() != ValueType::kString) {
     return Status::Invalid("DATE_TRUNC expects a date part string ('hour', 'day', ...) first");
   }
-  std::string part = ToText(args[0]);
-  for (char& c : part) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string part = AsciiLower(args[0].as_string());
   MP_ASSIGN_OR_RETURN(Timestamp ts, TimestampArgument("DATE_TRUNC", args[1]));
   struct Rule {
     const char* part;

@@ -42,12 +42,7 @@ Result<Value> CharLength(const Args& args, const EvalContext&) {
 template <bool kUpper>
 Result<Value> ChangeCase(const Args& args, const EvalContext&) {
   MP_ASSIGN_OR_RETURN(std::string_view s, StringArgument(kUpper ? "UPPER" : "LOWER", args[0]));
-  std::string out(s);
-  for (char& c : out) {
-    if (kUpper && c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-    if (!kUpper && c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return Value::String(std::move(out));
+  return Value::String(kUpper ? AsciiUpper(std::string(s)) : AsciiLower(std::string(s)));
 }
 
 // 1-based; a start before 1 shortens the length by the positions before 1.

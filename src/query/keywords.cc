@@ -253,26 +253,34 @@ constexpr std::array kReserved = std::to_array<std::string_view>({
     "zone",
 });
 
+char LowerChar(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
 }  // namespace
 
 bool EqualsNoCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
+    if (LowerChar(a[i]) != LowerChar(b[i])) return false;
   }
   return true;
 }
 
+std::string AsciiLower(std::string s) {
+  for (char& c : s) c = LowerChar(c);
+  return s;
+}
+
+std::string AsciiUpper(std::string s) {
+  for (char& c : s) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  }
+  return s;
+}
+
 bool IsReservedKeyword(std::string_view word) {
   if (word.size() > 20) return false;
-  std::string lower(word);
-  for (char& c : lower) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return std::binary_search(kReserved.begin(), kReserved.end(), std::string_view(lower));
+  return std::binary_search(kReserved.begin(), kReserved.end(),
+                            std::string_view(AsciiLower(std::string(word))));
 }
 
 }  // namespace mailpulse::query

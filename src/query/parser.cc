@@ -79,7 +79,7 @@ Result<SelectStatement> Parser::Statement() {
   }
   if (PeekWord("OFFSET")) return Unsupported("OFFSET");
   if (PeekWord("UNION") || PeekWord("INTERSECT") || PeekWord("EXCEPT")) {
-    return Unsupported(fmt::format("{} of queries", Upper(Peek().text)));
+    return Unsupported(fmt::format("{} of queries", AsciiUpper(Peek().text)));
   }
   (void)TakeSymbol(";");
   if (Peek().kind != TokenKind::kEnd) return Expected("end of query");

@@ -58,19 +58,6 @@ class Parser {
     Take();
     return true;
   }
-  static std::string Upper(std::string s) {
-    for (char& c : s) {
-      if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-    }
-    return s;
-  }
-  static std::string Lower(std::string s) {
-    for (char& c : s) {
-      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    }
-    return s;
-  }
-
   Status ErrorAt(const Token& tok, const std::string& what) const {
     return Status::Invalid(fmt::format("line {}, column {}: {}", tok.line, tok.column, what));
   }

@@ -139,7 +139,7 @@ Result<ExprPtr> Parser::DatePartWord() {
   if (tok.kind != TokenKind::kIdentifier || !IsDatePart(tok.text)) {
     return Expected("a date part (YEAR, MONTH, DAY, HOUR, MINUTE, SECOND)");
   }
-  return Literal(Value::String(Lower(tok.text)), tok);
+  return Literal(Value::String(AsciiLower(tok.text)), tok);
 }
 
 Result<ExprPtr> Parser::Aggregate(const Token& at, AggregateKind kind) {
@@ -233,7 +233,7 @@ Status Parser::TrimArguments(Expr* e) {
   bool has_mode = false;
   for (const char* m : {"LEADING", "TRAILING", "BOTH"}) {
     if (TakeWord(m)) {
-      mode = Lower(m);
+      mode = AsciiLower(m);
       has_mode = true;
       break;
     }

@@ -63,9 +63,7 @@ bool IsStringLiteral(const Expr& e) {
 }
 
 std::string FolderValue(const PartitionField& f, std::string value) {
-  if (f.lower_case) {
-    for (char& c : value) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
+  if (f.lower_case) value = AsciiLower(std::move(value));
   std::string out;
   AppendPartitionValue(out, value);
   return out;
