@@ -15,6 +15,7 @@
 namespace mailpulse::query {
 
 struct FunctionDef;  // functions.h
+struct FromClause;
 
 // One step of a path: .name, ."Name", [3], ['name'], [*] or .*
 struct PathStep {
@@ -81,8 +82,11 @@ struct Expr {
   std::unique_ptr<Expr> case_operand, case_else;
   std::vector<std::unique_ptr<Expr>> args;
 
-  // Canonical SQL text; equal texts mean equal expressions (GROUP BY checks).
-  std::string ToString() const;
+  // SQL text of the expression. With `from`, the canonical form used to
+  // match SELECT items against GROUP BY: paths drop the FROM alias and
+  // unquoted names are lower-cased (`S.Event`, `event` -> `event`), so equal
+  // texts mean equal expressions.
+  std::string ToString(const FromClause* from = nullptr) const;
 };
 
 struct SelectItem {

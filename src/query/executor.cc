@@ -113,9 +113,9 @@ Status QueryExecutor::Validate() {
   // Outside aggregates, only GROUP BY expressions (or their parts) may
   // refer to the row.
   std::unordered_set<std::string> keys;
-  for (const auto& g : st.group_by) keys.insert(g->ToString());
+  for (const auto& g : st.group_by) keys.insert(g->ToString(&st.from));
   std::function<Status(const Expr&)> covered = [&](const Expr& e) -> Status {
-    if (keys.count(e.ToString()) > 0 || e.kind == ExprKind::kAggregate) return Status::Ok();
+    if (keys.count(e.ToString(&st.from)) > 0 || e.kind == ExprKind::kAggregate) return Status::Ok();
     if (e.kind == ExprKind::kColumn) {
       return Status::Invalid(
           fmt::format("line {}, column {}: {} must appear in GROUP BY or be used in an aggregate",
