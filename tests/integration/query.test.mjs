@@ -9,8 +9,8 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { BIN, makeKeyPair, sendgridBody, signedHeaders, startServer, event, messageId, post } from './lib.mjs';
-import { localLines, metric, waitFor } from './lake-lib.mjs';
+import { BIN, makeKeyPair, sendgridBody, signedHeaders, startServer, event, messageId, post, tempDir } from './lib.mjs';
+import { localLines, metric, waitFor, startS3rver, s3LakeArgs, s3Client, s3Lines } from './lake-lib.mjs';
 
 function mailpulseQuery(dataDir, sql, extra = []) {
   const out = execFileSync(BIN, ['query', '--data-dir', dataDir, ...extra, sql],
@@ -89,4 +89,40 @@ test('mailpulse query agrees with DuckDB read_json_auto on the delivered lake', 
   assert.equal(bad.status, 2);
   assert.equal(bad.stdout.toString(), '');
   assert.match(bad.stderr.toString(), /line 1, column 10: expected FROM, found 'FORM'/);
+});
+
+test('mailpulse query reads an S3 lake (s3rver): counts, a pruned filter, LIMIT', { timeout: 120000 }, async () => {
+  const s3 = await startS3rver(tempDir('mailpulse-s3-'));
+  const keys = makeKeyPair();
+  const lake = s3LakeArgs(s3.endpoint);
+  const server = await startServer(['--sendgrid-public-key', keys.publicB64, '--flush-interval', '1', ...lake]);
+  const events = [];
+  const types = ['delivered', 'open', 'click', 'open'];
+  for (let i = 0; i < 24; i++) events.push(event(types[i % 4], messageId(), { marketing_campaign_id: 900 + (i % 4) }));
+  try {
+    for (let i = 0; i < events.length; i += 6) {
+      const body = sendgridBody(events.slice(i, i + 6));
+      const res = await post(`${server.base}/v1/webhooks/sendgrid`, body, signedHeaders(keys.privateKey, body));
+      assert.equal(res.status, 200);
+    }
+    const client = s3Client(s3.endpoint);
+    await waitFor('every event in the S3 lake', async () => (await s3Lines(client, 'lake/events/')).length >= events.length, 60000);
+  } finally {
+    await server.stop();
+  }
+  try {
+    const dataDir = tempDir();
+    const counts = mailpulseQuery(dataDir, 'SELECT s.event, COUNT(*) AS n FROM S3Object s GROUP BY s.event ORDER BY s.event', lake);
+    const want = {};
+    for (const e of events) want[e.event] = (want[e.event] || 0) + 1;
+    assert.deepEqual(counts, Object.keys(want).sort().map((k) => ({ event: k, n: want[k] })));
+    const clicks = mailpulseQuery(dataDir,
+      `SELECT s.sg_event_id AS id FROM S3Object s WHERE s.event = 'click' ORDER BY id`, lake);
+    assert.deepEqual(clicks.map((r) => r.id),
+      events.filter((e) => e.event === 'click').map((e) => e.sg_event_id).sort());
+    const limited = mailpulseQuery(dataDir, 'SELECT * FROM S3Object LIMIT 3', lake);
+    assert.equal(limited.length, 3);
+  } finally {
+    await s3.stop();
+  }
 });
