@@ -15,39 +15,32 @@ bool EndsWith(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
-// One object's documents, filled by a pool task.
+// One object's decompressed text, filled by a pool task.
 struct Loaded {
   std::string key;
+  ObjectFormat format;
   Status status;
-  std::vector<Value> documents;
+  std::string text;
   int64_t stored_bytes = 0;
-  int64_t decoded_bytes = 0;
 };
 
-void Load(ObjectStore& store, const ObjectFormat& f, CsvHeader header, Loaded* out) {
+void Load(ObjectStore& store, Loaded* out) {
   Result<std::string> bytes = store.Get(out->key);
   if (!bytes.ok()) {
     out->status = Status(bytes.status().kind(), out->key + ": " + bytes.status().message());
     return;
   }
   out->stored_bytes = static_cast<int64_t>(bytes->size());
-  std::string text;
-  if (f.decode != nullptr) {
-    Result<std::string> decoded = f.decode(*bytes);
-    if (!decoded.ok()) {
-      out->status = Status::Corruption(out->key + ": " + decoded.status().message());
-      return;
-    }
-    text = std::move(*decoded);
-  } else {
-    text = std::move(*bytes);
+  if (out->format.decode == nullptr) {
+    out->text = std::move(*bytes);
+    return;
   }
-  out->decoded_bytes = static_cast<int64_t>(text.size());
-  InputReader reader(f.format, header);
-  out->status = reader.Read(text, out->key, [&](const Value& doc, bool*) {
-    out->documents.push_back(doc);
-    return Status::Ok();
-  });
+  Result<std::string> decoded = out->format.decode(*bytes);
+  if (!decoded.ok()) {
+    out->status = Status::Corruption(out->key + ": " + decoded.status().message());
+    return;
+  }
+  out->text = std::move(*decoded);
 }
 
 }  // namespace
@@ -85,12 +78,15 @@ Result<ScanStats> ScanLake(ObjectStore& store, const LakeScanOptions& options,
   const size_t batch = static_cast<size_t>(threads) * 2;
   std::vector<std::pair<std::string, ObjectFormat>> queue;
 
+  InputReader json(InputFormat::kJson, options.csv_header);
+  InputReader csv(InputFormat::kCsv, options.csv_header);
   auto run_batch = [&]() -> Status {
     std::vector<Loaded> loaded(queue.size());
     std::vector<std::function<void()>> tasks;
     for (size_t i = 0; i < queue.size(); ++i) {
-      loaded[i].key = queue[i].first;
-      tasks.push_back([&, i] { Load(store, queue[i].second, options.csv_header, &loaded[i]); });
+      loaded[i].key = std::move(queue[i].first);
+      loaded[i].format = queue[i].second;
+      tasks.push_back([&store, l = &loaded[i]] { Load(store, l); });
     }
     pool.RunAll(std::move(tasks));
     queue.clear();
@@ -99,11 +95,14 @@ Result<ScanStats> ScanLake(ObjectStore& store, const LakeScanOptions& options,
       MP_RETURN_IF_ERROR(l.status);
       ++stats.objects_scanned;
       stats.bytes_scanned += l.stored_bytes;
-      stats.bytes_processed += l.decoded_bytes;
-      for (const Value& doc : l.documents) {
-        MP_RETURN_IF_ERROR(executor.AddDocument(doc));
-        if (executor.done()) break;
-      }
+      stats.bytes_processed += static_cast<int64_t>(l.text.size());
+      InputReader& reader = l.format.format == InputFormat::kJson ? json : csv;
+      MP_RETURN_IF_ERROR(reader.Read(l.text, l.key, [&](const Value& doc, bool* stop) {
+        Status st = executor.AddDocument(doc);
+        *stop = executor.done();
+        return st;
+      }));
+      std::string().swap(l.text);  // free as we go
     }
     return Status::Ok();
   };

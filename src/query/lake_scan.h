@@ -3,13 +3,14 @@
 //
 //  1. List the prefix page by page (ObjectStore::List, continuation tokens).
 //  2. Skip keys the PartitionPruner rules out, and keys of unknown formats.
-//  3. Fetch and decode objects in parallel on a small TaskPool, a batch at a
-//     time: compression by suffix (.gz, .zst through the encoder registry,
-//     delivery/encoder.h), format by extension (.json/.jsonl/.ndjson: JSON
-//     Lines; .csv: CSV), parsed into documents by an InputReader per task.
-//  4. Feed the documents to the QueryExecutor in key order, on the calling
-//     thread, so results are deterministic; stop listing once done().
-// Memory: at most `threads * 2` decoded objects at once.
+//  3. Fetch and decompress objects in parallel on a small TaskPool, a batch
+//     at a time: compression by suffix (.gz, .zst through the encoder
+//     registry, delivery/encoder.h), format by extension (.json/.jsonl/
+//     .ndjson: JSON Lines; .csv: CSV).
+//  4. Parse and evaluate on the calling thread, in key order, so results are
+//     deterministic; stop listing once the executor is done().
+// Memory: at most `threads * 2` decompressed objects at once (the texts; the
+// parsed documents stream through the executor one at a time).
 // ScanLake is called from one thread; the store must be thread-safe
 // (every ObjectStore is).
 #pragma once
