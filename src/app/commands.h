@@ -27,5 +27,6 @@ Command AddKeygenCommand(CLI::App& app);    // app/cmd_simulate.cc
 Command AddSimulateCommand(CLI::App& app);  // app/cmd_simulate.cc
 Command AddReportCommand(CLI::App& app);    // app/cmd_report.cc: KPIs in the terminal
 Command AddRebuildCommand(CLI::App& app);   // app/cmd_report.cc: recompute KPIs from the stream
+Command AddQueryCommand(CLI::App& app);     // app/cmd_query.cc: S3 Select SQL over the lake
 
 }  // namespace mailpulse

@@ -1,0 +1,134 @@
+#include "query/lake_scan.h"
+
+#include <fmt/format.h>
+
+#include <functional>
+#include <vector>
+
+#include "common/task_pool.h"
+#include "delivery/encoder.h"
+
+namespace mailpulse::query {
+namespace {
+
+bool EndsWith(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+// One object's decompressed text, filled by a pool task.
+struct Loaded {
+  std::string key;
+  ObjectFormat format;
+  Status status;
+  std::string text;
+  int64_t stored_bytes = 0;
+};
+
+void Load(ObjectStore& store, Loaded* out) {
+  Result<std::string> bytes = store.Get(out->key);
+  if (!bytes.ok()) {
+    out->status = Status(bytes.status().kind(), out->key + ": " + bytes.status().message());
+    return;
+  }
+  out->stored_bytes = static_cast<int64_t>(bytes->size());
+  if (out->format.decode == nullptr) {
+    out->text = std::move(*bytes);
+    return;
+  }
+  Result<std::string> decoded = out->format.decode(*bytes);
+  if (!decoded.ok()) {
+    out->status = Status::Corruption(out->key + ": " + decoded.status().message());
+    return;
+  }
+  out->text = std::move(*decoded);
+}
+
+}  // namespace
+
+std::optional<ObjectFormat> FormatForKey(std::string_view key) {
+  ObjectFormat f{InputFormat::kJson, nullptr};
+  // Compression: the suffix after the format part of an encoding's extension
+  // (".json.gz" -> ".gz").
+  for (const Encoding& e : Encodings()) {
+    std::string_view ext = e.extension;
+    size_t second_dot = ext.find('.', 1);
+    if (second_dot == std::string_view::npos) continue;
+    std::string_view suffix = ext.substr(second_dot);
+    if (EndsWith(key, suffix)) {
+      f.decode = e.decode;
+      key.remove_suffix(suffix.size());
+      break;
+    }
+  }
+  for (const char* ext : {".json", ".jsonl", ".ndjson"}) {
+    if (EndsWith(key, ext)) return f;
+  }
+  if (EndsWith(key, ".csv")) {
+    f.format = InputFormat::kCsv;
+    return f;
+  }
+  return std::nullopt;
+}
+
+Result<ScanStats> ScanLake(ObjectStore& store, const LakeScanOptions& options,
+                           const PartitionPruner& pruner, QueryExecutor& executor) {
+  ScanStats stats;
+  int threads = std::max(1, options.threads);
+  TaskPool pool(threads, "mp-query");
+  const size_t batch = static_cast<size_t>(threads) * 2;
+  std::vector<std::pair<std::string, ObjectFormat>> queue;
+
+  InputReader json(InputFormat::kJson, options.csv_header);
+  InputReader csv(InputFormat::kCsv, options.csv_header);
+  auto run_batch = [&]() -> Status {
+    std::vector<Loaded> loaded(queue.size());
+    std::vector<std::function<void()>> tasks;
+    for (size_t i = 0; i < queue.size(); ++i) {
+      loaded[i].key = std::move(queue[i].first);
+      loaded[i].format = queue[i].second;
+      tasks.push_back([&store, l = &loaded[i]] { Load(store, l); });
+    }
+    pool.RunAll(std::move(tasks));
+    queue.clear();
+    for (Loaded& l : loaded) {
+      if (executor.done()) break;
+      MP_RETURN_IF_ERROR(l.status);
+      ++stats.objects_scanned;
+      stats.bytes_scanned += l.stored_bytes;
+      stats.bytes_processed += static_cast<int64_t>(l.text.size());
+      InputReader& reader = l.format.format == InputFormat::kJson ? json : csv;
+      MP_RETURN_IF_ERROR(reader.Read(l.text, l.key, [&](const Value& doc, bool* stop) {
+        Status st = executor.AddDocument(doc);
+        *stop = executor.done();
+        return st;
+      }));
+      std::string().swap(l.text);  // free as we go
+    }
+    return Status::Ok();
+  };
+
+  std::string token;
+  do {
+    MP_ASSIGN_OR_RETURN(ListPage page, store.List(options.prefix, token, options.list_page_size));
+    for (const ObjectInfo& o : page.objects) {
+      ++stats.objects_listed;
+      if (!pruner.MayMatch(o.key)) {
+        ++stats.objects_pruned;
+        continue;
+      }
+      std::optional<ObjectFormat> f = FormatForKey(o.key);
+      if (!f.has_value()) {
+        ++stats.objects_skipped;
+        continue;
+      }
+      queue.emplace_back(o.key, *f);
+      if (queue.size() >= batch) MP_RETURN_IF_ERROR(run_batch());
+      if (executor.done()) return stats;
+    }
+    token = page.next_token;
+  } while (!token.empty() && !executor.done());
+  if (!queue.empty()) MP_RETURN_IF_ERROR(run_batch());
+  return stats;
+}
+
+}  // namespace mailpulse::query
