@@ -18,6 +18,7 @@
 #include "ingest/dedupe_index.h"
 #include "ingest/ingest_probe.h"
 #include "ingest/webhook_handler.h"
+#include "query/query_api.h"
 #include "storage/object_store_registry.h"
 #include "stream/local/local_stream.h"
 #include "web/web_assets.h"
@@ -36,6 +37,7 @@ struct ServerApp::Parts {
   std::unique_ptr<WebhookHandler> webhook;
   std::unique_ptr<AnalyticsService> analytics;
   std::unique_ptr<KpiApi> kpi_api;
+  std::unique_ptr<QueryApi> query_api;  // before lake in destruction: cancels its queries
   std::unique_ptr<WebAssets> web;
   std::unique_ptr<FunctionRoute> healthz, readyz, metrics_route;
   Router router;
@@ -196,8 +198,9 @@ Status ServerApp::Start() {
   // before any webhook is acknowledged; it never blocks on the lake itself
   // (recovery and retries run on its threads), so an S3 outage at start-up
   // only grows the lag while ingest keeps acknowledging.
+  // The lake: delivery writes it, POST /v1/query reads it.
+  MP_ASSIGN_OR_RETURN(p.lake, OpenObjectStore(c.GetString("lake"), (data_dir / "lake").string()));
   if (roles.deliver) {
-    MP_ASSIGN_OR_RETURN(p.lake, OpenObjectStore(c.GetString("lake"), (data_dir / "lake").string()));
     DeliveryOptions dl;
     dl.prefix = c.GetString("lake_prefix");
     dl.error_prefix = c.GetString("lake_error_prefix");
@@ -280,6 +283,15 @@ Status ServerApp::Start() {
     p.web = std::make_unique<WebAssets>();  // the dashboard at /, on the KPI API
     p.web->Register(p.router);
   }
+  QueryApiOptions qo;
+  qo.api_token = c.GetString("api_token");
+  qo.query.limits.timeout = std::chrono::seconds(c.GetInt("query_timeout"));
+  qo.query.limits.max_buffered_rows = c.GetInt("query_max_rows");
+  qo.query.limits.max_groups = c.GetInt("query_max_groups");
+  qo.query.threads = static_cast<int>(c.GetInt("query_threads"));
+  qo.query.default_prefix = query::StaticPrefix(c.GetString("lake_prefix"));
+  p.query_api = std::make_unique<QueryApi>(qo, p.lake.get());
+  p.query_api->Register(p.router);
   p.router.Add("GET", "/healthz", p.healthz.get());
   p.router.Add("GET", "/readyz", p.readyz.get());
   p.router.Add("GET", "/metrics", p.metrics_route.get());

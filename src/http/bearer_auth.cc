@@ -1,0 +1,32 @@
+#include "http/bearer_auth.h"
+
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
+#include <strings.h>
+
+#include <array>
+
+namespace mailpulse {
+
+bool SecretEquals(std::string_view a, std::string_view b) {
+  std::array<unsigned char, SHA256_DIGEST_LENGTH> da{}, db{};
+  SHA256(reinterpret_cast<const unsigned char*>(a.data()), a.size(), da.data());
+  SHA256(reinterpret_cast<const unsigned char*>(b.data()), b.size(), db.data());
+  return CRYPTO_memcmp(da.data(), db.data(), da.size()) == 0;
+}
+
+std::optional<HttpResponse> RequireBearerToken(const HttpRequest& req, std::string_view token) {
+  if (token.empty()) return std::nullopt;
+  std::string_view auth = req.header ? req.header("Authorization") : std::string_view();
+  constexpr std::string_view kBearer = "Bearer ";
+  bool scheme =
+      auth.size() > kBearer.size() && strncasecmp(auth.data(), kBearer.data(), kBearer.size()) == 0;
+  if (scheme && SecretEquals(auth.substr(kBearer.size()), token)) return std::nullopt;
+  HttpResponse r = HttpResponse::Error(
+      401, auth.empty() ? "missing bearer token (Authorization: Bearer <api_token>)"
+                        : "invalid bearer token");
+  r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"mailpulse\"");
+  return r;
+}
+
+}  // namespace mailpulse
