@@ -151,11 +151,30 @@ void Api(int messages, int campaigns) {
   }
   Percentiles("GET /v1/campaigns/{id}/links", us, bytes);
   us.clear();
-  for (int i = 0; i < 50; ++i) time([&] { return CampaignListJson(store, KpiRange{}); });
-  Percentiles("GET /v1/campaigns (all 10k campaigns)", us, bytes);
+  CampaignPage all;
+  all.limit = 0;
+  for (int i = 0; i < 50; ++i) time([&] { return CampaignListJson(store, KpiRange{}, all); });
+  Percentiles("every campaign in one document (report)", us, bytes);
   us.clear();
-  for (int i = 0; i < 50; ++i) time([&] { return CampaignListJson(store, KpiRange{kT0 + 3600000, kT0 + 7200000}); });
-  Percentiles("GET /v1/campaigns?since=..&until=.. (1 h)", us, bytes);
+  // Paged: a random page of the default size, from a random cursor.
+  auto page_at = [&](size_t limit) {
+    CampaignPage p;
+    p.limit = limit;
+    p.after = names[rng() % campaigns];
+    return p;
+  };
+  for (int i = 0; i < reps; ++i) time([&] { return CampaignListJson(store, KpiRange{}, page_at(100)); });
+  Percentiles("GET /v1/campaigns (limit=100, after=..)", us, bytes);
+  us.clear();
+  for (int i = 0; i < 200; ++i) time([&] { return CampaignListJson(store, KpiRange{}, page_at(1000)); });
+  Percentiles("GET /v1/campaigns?limit=1000&after=..", us, bytes);
+  us.clear();
+  const KpiRange hour{kT0 + 3600000, kT0 + 7200000};
+  for (int i = 0; i < reps; ++i) time([&] { return CampaignListJson(store, hour, page_at(100)); });
+  Percentiles("GET /v1/campaigns?since=..&until=.. (1 h, limit=100)", us, bytes);
+  us.clear();
+  for (int i = 0; i < 200; ++i) time([&] { return CampaignListJson(store, hour, page_at(1000)); });
+  Percentiles("GET /v1/campaigns?since=..&until=..&limit=1000", us, bytes);
 }
 
 }  // namespace
