@@ -9,6 +9,10 @@
 // record is applied exactly once. The stream checkpoint is saved after the
 // snapshot (it only lets retention delete what the snapshot already covers).
 // With no snapshot the consumer starts at the trim horizon (`rebuild`).
+// Per-message state spilled to disk is checkpointed just before each snapshot
+// and the snapshot names the checkpoint, so the two are always consistent.
+// After a spill-store error the service stops applying and snapshotting
+// (PollOnce returns it): the last good snapshot stays the restart point.
 //
 // Thread-safety: Start/Stop/CatchUp from one controlling thread. Readers use
 // Read(), which holds a shared lock; the consumer applies events under the
@@ -39,6 +43,12 @@ inline constexpr std::string_view kAnalyticsConsumer = "analytics";
 
 struct AnalyticsOptions {
   std::string snapshot_path;  // empty: no persistence (state rebuilt from the stream)
+  // Where per-message state beyond store.message_memory_bytes goes (a
+  // SpillStore, checkpointed with every snapshot); empty: it is forgotten.
+  std::string spill_dir;
+  // The spill store's working copy; empty: spill_dir/live. Read-only tools
+  // (report) use a scratch directory so the server's files stay untouched.
+  std::string spill_live_dir;
   std::vector<CampaignField> campaign_key = DefaultCampaignKey();
   KpiStoreOptions store;
   int64_t snapshot_interval_ms = 30'000;

@@ -9,6 +9,7 @@
 // and the "analytics" checkpoints. Run it with the server stopped (it opens
 // the stream for writing, which a running server holds locked).
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <memory>
@@ -114,6 +115,8 @@ int RunReport(const ReportFlags& f) {
   auto opts = AnalyticsOptionsFromConfig(cfg, nullptr);
   if (!opts.ok()) return Fail("report", opts.status());
   opts->save_checkpoints = false;
+  // A scratch copy of the server's spill checkpoint (hard links), removed on exit.
+  opts->spill_live_dir = opts->spill_dir + "/report-" + std::to_string(::getpid());
   auto service = AnalyticsService::Open(stream->get(), std::move(*opts));
   if (!service.ok()) return Fail("report", service.status());
   Status st = (*service)->CatchUp();

@@ -1,0 +1,237 @@
+// Per-message state beyond the memory budget spills to disk (SpillStore) and
+// comes back exactly: the counts with a tiny budget equal the counts with no
+// budget, for shuffled traffic with duplicates, and across a crash between
+// snapshots (the spill checkpoint named by the snapshot is what is restored).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "analytics/bloom_filter.h"
+#include "analytics/kpi_store.h"
+#include "analytics/message_table.h"
+#include "analytics/spill_store.h"
+#include "kpi_test_util.h"
+
+namespace mailpulse {
+namespace {
+
+using testing::kMin;
+using testing::kT0;
+using testing::Record;
+
+TEST(BloomFilterTest, NoFalseNegativesAcrossLayersFewFalsePositivesRoundTrip) {
+  BloomFilter f;
+  const int n = static_cast<int>(BloomFilter::kFirstLayerKeys) * 3;  // three layers
+  for (int i = 0; i < n; ++i) f.Add("in-" + std::to_string(i));
+  EXPECT_EQ(f.keys(), static_cast<uint64_t>(n));
+  for (int i = 0; i < n; ++i) ASSERT_TRUE(f.MayContain("in-" + std::to_string(i))) << i;
+  int false_positives = 0;
+  for (int i = 0; i < 100000; ++i) false_positives += f.MayContain("out-" + std::to_string(i));
+  EXPECT_LT(false_positives, 3000);  // ~1% per layer, three layers
+
+  std::string blob;
+  f.EncodeTo(blob);
+  blob += "tail";
+  std::string_view in = blob;
+  BloomFilter g;
+  ASSERT_TRUE(g.DecodeFrom(in).ok());
+  EXPECT_EQ(in, "tail");
+  EXPECT_EQ(g.keys(), f.keys());
+  for (int i = 0; i < n; i += 97) ASSERT_TRUE(g.MayContain("in-" + std::to_string(i)));
+  std::string_view cut = std::string_view(blob).substr(0, blob.size() / 2);
+  EXPECT_EQ(g.DecodeFrom(cut).kind(), ErrorKind::kCorruption);
+}
+
+class SpillTest : public ::testing::Test {
+ protected:
+  static constexpr size_t kTinyBudget = 64 * 1024;  // ~768 messages in RAM
+
+  void SetUp() override {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "mp-spill-XXXXXX").string();
+    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+    root_ = tmpl;
+  }
+  void TearDown() override { std::filesystem::remove_all(root_); }
+
+  // 3000 messages in 3 campaigns over 5 hours: every event kind, machine
+  // opens, several links, duplicated once-per-message events; shuffled.
+  static std::vector<std::string> Traffic() {
+    std::vector<std::string> out;
+    std::mt19937 rng(11);
+    for (int i = 0; i < 3000; ++i) {
+      std::string m = "msg" + std::to_string(i);
+      std::string campaign = R"(,"singlesend_id":"ss)" + std::to_string(i % 3) + "\"";
+      int64_t t = kT0 + static_cast<int64_t>(rng() % (300 * kMin));
+      out.push_back(Record("processed", m, t, campaign));
+      if (i % 10 == 0) {
+        out.push_back(Record("dropped", m, t + 1000, campaign + R"(,"reason":"Bounced Address")"));
+        continue;
+      }
+      out.push_back(Record("delivered", m, t + 2000, campaign));
+      out.push_back(Record("delivered", m, t + 2000, campaign));  // a duplicate
+      if (i % 7 == 0) out.push_back(Record("bounce", m, t + 3000, campaign));
+      for (int o = 0; o < static_cast<int>(i % 4); ++o) {
+        std::string machine = o == 0 && i % 8 == 0 ? R"(,"sg_machine_open":true)" : "";
+        out.push_back(
+            Record("open", m, t + (o + 1) * 37 * kMin + (i % 50) * kMin, campaign + machine));
+      }
+      if (i % 3 == 0) {
+        for (int c = 0; c < 1 + static_cast<int>(i % 5); ++c) {
+          std::string url = R"(,"url":"https://example.com/)" + std::to_string((i + c) % 6) + "\"";
+          out.push_back(Record("click", m, t + (c + 2) * 41 * kMin, campaign + url));
+        }
+      }
+      if (i % 29 == 0) out.push_back(Record("unsubscribe", m, t + 200 * kMin, campaign));
+    }
+    std::shuffle(out.begin(), out.end(), rng);
+    return out;
+  }
+
+  static void ApplyAll(KpiStore& store, const std::vector<std::string>& records, size_t from,
+                       size_t to) {
+    KpiEventDecoder d;
+    for (size_t i = from; i < to; ++i) testing::ApplyRecord(store, d, records[i]);
+  }
+
+  static KpiStoreOptions Tiny() {
+    KpiStoreOptions o;
+    o.message_memory_bytes = kTinyBudget;
+    return o;
+  }
+
+  std::string root_;
+};
+
+TEST_F(SpillTest, MessageTableBringsSpilledStateBackExactly) {
+  auto spill = SpillStore::Open(root_ + "/spill", 0);
+  ASSERT_TRUE(spill.ok()) << spill.status().ToString();
+  MessageTable t(kTinyBudget);
+  t.AttachSpill(spill->get());
+  for (uint32_t i = 0; i < 5000; ++i) {
+    bool inserted = false;
+    MessageState* st = t.FindOrInsert("message-" + std::to_string(i), &inserted);
+    ASSERT_TRUE(inserted) << i;
+    st->last_seen_min = i + 1;
+    st->url_bits = i * 7;
+    st->flags = static_cast<uint8_t>(i % 31);
+    st->delivered_s = i * 3;
+    ASSERT_LE(t.memory_bytes(), kTinyBudget) << i;
+  }
+  ASSERT_TRUE(t.spill_status().ok()) << t.spill_status().ToString();
+  EXPECT_EQ(t.evictions(), 0u) << "nothing is forgotten with a spill store";
+  EXPECT_GT(t.spilled(), 0u);
+  EXPECT_EQ(t.size() + t.spilled(), 5000u);
+  EXPECT_EQ(t.disk_lookups(), 0u) << "new ids are answered by the bloom filter (almost always)";
+  EXPECT_EQ(t.Find("message-0"), nullptr) << "the coldest left RAM";
+  for (uint32_t i = 0; i < 5000; i += 13) {
+    bool inserted = true;
+    MessageState* st = t.FindOrInsert("message-" + std::to_string(i), &inserted);
+    ASSERT_FALSE(inserted) << i;
+    EXPECT_EQ(st->url_bits, i * 7) << i;
+    EXPECT_EQ(st->flags, i % 31) << i;
+    EXPECT_EQ(st->delivered_s, i * 3) << i;
+    st->last_seen_min = 10000 + i;  // now the hottest
+  }
+  EXPECT_GT(t.disk_hits(), 0u);
+  EXPECT_LE(t.disk_hits(), t.disk_lookups());
+  EXPECT_EQ(t.size() + t.spilled(), 5000u);
+}
+
+TEST_F(SpillTest, CountsWithATinyBudgetEqualCountsWithout) {
+  std::vector<std::string> records = Traffic();
+  KpiStore unlimited;
+  ApplyAll(unlimited, records, 0, records.size());
+  KpiStore tiny(Tiny());
+  ASSERT_TRUE(tiny.AttachSpill(root_ + "/spill").ok());
+  ApplyAll(tiny, records, 0, records.size());
+  ASSERT_TRUE(tiny.status().ok()) << tiny.status().ToString();
+  EXPECT_GT(tiny.messages().spilled(), 0u);
+  EXPECT_GT(tiny.messages().disk_hits(), 0u);
+  EXPECT_EQ(tiny.messages().size() + tiny.messages().spilled(), unlimited.messages().size());
+  testing::ExpectSameKpis(unlimited, tiny);
+
+  // Without a spill store the same budget forgets state, and counts drift:
+  // the reason spilling exists (and proof this traffic exercises it).
+  KpiStore forgetful(Tiny());
+  ApplyAll(forgetful, records, 0, records.size());
+  EXPECT_GT(forgetful.messages().evictions(), 0u);
+  EXPECT_NE(forgetful.Find("ss0")->total, unlimited.Find("ss0")->total);
+}
+
+TEST_F(SpillTest, CrashAfterASnapshotRestoresTheSpillCheckpointExactly) {
+  std::vector<std::string> records = Traffic();
+  const size_t third = records.size() / 3;
+  KpiStore unlimited;
+  ApplyAll(unlimited, records, 0, records.size());
+
+  std::string blob;
+  {
+    KpiStore first(Tiny());
+    ASSERT_TRUE(first.AttachSpill(root_ + "/spill").ok());
+    ApplyAll(first, records, 0, third);
+    ASSERT_TRUE(first.CheckpointSpill().ok());
+    blob = first.Serialize({third});
+    ASSERT_TRUE(first.DropOldSpillCheckpoints().ok());
+    // Applied after the snapshot, spilling more to the live store, then a
+    // crash: none of it may leak into the restart.
+    ApplyAll(first, records, third, 2 * third);
+    ASSERT_GT(first.messages().spilled(), 0u);
+  }
+  std::vector<uint64_t> pos;
+  std::string blob2;
+  uint64_t spilled = 0;
+  {
+    KpiStore second(Tiny());
+    ASSERT_TRUE(second.Deserialize(blob, &pos).ok());
+    ASSERT_EQ(pos, std::vector<uint64_t>{third});
+    ASSERT_TRUE(second.AttachSpill(root_ + "/spill").ok());
+    ApplyAll(second, records, third, records.size());
+    ASSERT_TRUE(second.status().ok()) << second.status().ToString();
+    testing::ExpectSameKpis(unlimited, second);
+    // A second generation: checkpoint, snapshot, clean stop, restart.
+    ASSERT_TRUE(second.CheckpointSpill().ok());
+    blob2 = second.Serialize({records.size()});
+    ASSERT_TRUE(second.DropOldSpillCheckpoints().ok());
+    spilled = second.messages().spilled();
+    ASSERT_GT(spilled, 0u);
+  }
+  EXPECT_FALSE(std::filesystem::exists(root_ + "/spill/ckpt-1"));
+  EXPECT_TRUE(std::filesystem::exists(root_ + "/spill/ckpt-2"));
+  KpiStore third_run(Tiny());
+  ASSERT_TRUE(third_run.Deserialize(blob2, &pos).ok());
+  ASSERT_TRUE(third_run.AttachSpill(root_ + "/spill").ok());
+  EXPECT_EQ(third_run.messages().spilled(), spilled);
+  testing::ExpectSameKpis(unlimited, third_run);
+  // Once-per-message events replayed (as duplicates beyond the dedupe window
+  // would be) change nothing: every message's flags survived, on disk or not.
+  std::vector<std::string> once;
+  for (const std::string& r : records) {
+    if (r.find(R"("event":"processed")") != std::string::npos ||
+        r.find(R"("event":"delivered")") != std::string::npos) {
+      once.push_back(r);
+    }
+  }
+  ApplyAll(third_run, once, 0, once.size());
+  ASSERT_TRUE(third_run.status().ok());
+  EXPECT_GT(third_run.messages().disk_hits(), 0u);
+  testing::ExpectSameKpis(unlimited, third_run);
+}
+
+TEST_F(SpillTest, AMissingCheckpointIsCorruption) {
+  KpiStore first(Tiny());
+  ASSERT_TRUE(first.AttachSpill(root_ + "/spill").ok());
+  ASSERT_TRUE(first.CheckpointSpill().ok());
+  std::string blob = first.Serialize({});
+  std::filesystem::remove_all(root_ + "/spill/ckpt-1");
+  KpiStore second(Tiny());
+  std::vector<uint64_t> pos;
+  ASSERT_TRUE(second.Deserialize(blob, &pos).ok());
+  EXPECT_EQ(second.AttachSpill(root_ + "/spill").kind(), ErrorKind::kCorruption);
+}
+
+}  // namespace
+}  // namespace mailpulse
