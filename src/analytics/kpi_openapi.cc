@@ -14,7 +14,7 @@ std::string BuildOpenApi() {
     counters += "\":{\"type\":\"integer\"},";
   }
   const std::string rates =
-      R"("rates":{"type":"object","description":"Fractions; 0 when the denominator is 0. delivery_rate=delivered/processed, open_rate=unique_opens/delivered, human_open_rate=human_unique_opens/delivered, click_rate=unique_clicks/delivered, click_to_open_rate=unique_clicks/unique_opens, bounce_rate=bounces/processed, unsubscribe_rate=unsubscribes/delivered, spam_rate=spam_reports/delivered","properties":{"delivery_rate":{"type":"number"},"open_rate":{"type":"number"},"human_open_rate":{"type":"number"},"click_rate":{"type":"number"},"click_to_open_rate":{"type":"number"},"bounce_rate":{"type":"number"},"unsubscribe_rate":{"type":"number"},"spam_rate":{"type":"number"}}})";
+      R"("rates":{"type":"object","description":"Fractions; 0 when the denominator is 0. delivery_rate=delivered/processed, open_rate=unique_opens/delivered, human_open_rate=human_unique_opens/delivered, click_rate=unique_clicks/delivered, human_click_rate=human_unique_clicks/delivered, click_to_open_rate=unique_clicks/unique_opens, bounce_rate=bounces/processed, unsubscribe_rate=unsubscribes/delivered, spam_rate=spam_reports/delivered","properties":{"delivery_rate":{"type":"number"},"open_rate":{"type":"number"},"human_open_rate":{"type":"number"},"click_rate":{"type":"number"},"human_click_rate":{"type":"number"},"click_to_open_rate":{"type":"number"},"bounce_rate":{"type":"number"},"unsubscribe_rate":{"type":"number"},"spam_rate":{"type":"number"}}})";
   const std::string time_param =
       R"("schema":{"type":"string"},"description":"Epoch seconds or ISO-8601 (2026-01-02T03:04:05Z); by event time, bucket-aligned")";
   std::string doc =

@@ -102,7 +102,7 @@ bool KpiStore::Once(MessageState* st, uint8_t flag) {
   return true;
 }
 
-void KpiStore::CountLink(CampaignState& c, std::string_view message_id, MessageState* st,
+bool KpiStore::CountLink(CampaignState& c, std::string_view message_id, MessageState* st,
                          std::string_view url) {
   auto it = c.link_index.find(std::string(url));
   uint32_t idx;
@@ -128,6 +128,26 @@ void KpiStore::CountLink(CampaignState& c, std::string_view message_id, MessageS
     }
   }
   if (first) ++l.unique_clicks;
+  return first;
+}
+
+// `second` is the click's event second. Updates the message's burst state.
+bool KpiStore::IsBotClick(MessageState* st, uint32_t second, bool new_link) const {
+  if (st == nullptr) return false;  // no message id: nothing to judge by
+  const BotClickOptions& o = opt_.bot;
+  uint32_t s1 = second + 1;  // the state's "+1" convention
+  bool bot = o.delivered_window_s != 0 && st->delivered_s != 0 &&
+             (s1 < st->delivered_s || s1 - st->delivered_s < o.delivered_window_s);
+  if (o.burst_links != 0) {
+    uint32_t gap = st->last_click_s == 0    ? UINT32_MAX
+                   : s1 >= st->last_click_s ? s1 - st->last_click_s
+                                            : st->last_click_s - s1;
+    if (gap > 1) st->burst_links = 0;
+    if (new_link && st->burst_links < UINT8_MAX) ++st->burst_links;
+    st->last_click_s = s1;
+    if (st->burst_links >= o.burst_links) bot = true;
+  }
+  return bot;
 }
 
 void KpiStore::Apply(const KpiEvent& e) {
@@ -135,6 +155,7 @@ void KpiStore::Apply(const KpiEvent& e) {
   ++events_applied_;
   ++version_;
   uint32_t minute = static_cast<uint32_t>(e.event_ms / kMinuteMs);
+  uint32_t second = static_cast<uint32_t>(e.event_ms / 1000);
   if (minute + 1 > newest_min_) {
     uint32_t before = newest_min_;
     newest_min_ = minute + 1;
@@ -160,6 +181,10 @@ void KpiStore::Apply(const KpiEvent& e) {
       break;
     case KpiEventKind::kDelivered:
       if (Once(st, kSeenDelivered)) Add(c, Kpi::kDelivered, minute, 1);
+      if (st != nullptr) {
+        uint32_t s1 = second + 1;
+        st->delivered_s = st->delivered_s == 0 ? s1 : std::min(st->delivered_s, s1);
+      }
       break;
     case KpiEventKind::kBounce:
       if (Once(st, kSeenBounce)) Add(c, Kpi::kBounces, minute, 1);
@@ -186,7 +211,16 @@ void KpiStore::Apply(const KpiEvent& e) {
     case KpiEventKind::kClick:
       Add(c, Kpi::kClicks, minute, 1);
       CountUnique(c, Kpi::kUniqueClicks, st ? &st->first_click_min : nullptr, minute);
-      CountLink(c, e.message_id, st, e.url);
+      {
+        bool new_link = CountLink(c, e.message_id, st, e.url);
+        if (!opt_.bot.enabled) break;
+        if (IsBotClick(st, second, new_link)) {
+          Add(c, Kpi::kBotClicks, minute, 1);
+        } else {
+          CountUnique(c, Kpi::kHumanUniqueClicks, st ? &st->first_human_click_min : nullptr,
+                      minute);
+        }
+      }
       break;
     case KpiEventKind::kUnsubscribe:
       Add(c, Kpi::kUnsubscribes, minute, 1);

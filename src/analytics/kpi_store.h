@@ -65,9 +65,24 @@ struct CampaignState {
   uint64_t version = 0;  // the store version of its last change
 };
 
+// Bot-click heuristics (docs/analytics.md, "Bot clicks"): link scanners of
+// mail gateways click soon after delivery, or many links at once. A click is
+// judged when it is applied, with what its message did before.
+struct BotClickOptions {
+  bool enabled = true;
+  // A click less than this many seconds after its message's delivered event
+  // (or before it) is a bot click; 0 = rule off.
+  uint32_t delivered_window_s = 10;
+  // A click is a bot click when it makes this many new links of its message
+  // clicked in one burst (clicks each at most 1 s after the previous one);
+  // 0 = rule off.
+  uint32_t burst_links = 3;
+};
+
 struct KpiStoreOptions {
   size_t message_memory_bytes = 0;                   // MessageTable budget; 0 = unlimited
   int64_t minute_retention_ms = 48LL * 3600 * 1000;  // 0 = keep minute buckets forever
+  BotClickOptions bot;
 };
 
 class KpiStore {
@@ -117,8 +132,10 @@ class KpiStore {
   void Add(CampaignState& c, Kpi k, uint32_t minute, int64_t delta, bool total = true);
   void CountUnique(CampaignState& c, Kpi k, uint32_t* first_min, uint32_t minute);
   bool Once(MessageState* st, uint8_t flag);
-  void CountLink(CampaignState& c, std::string_view message_id, MessageState* st,
+  // Returns true when the message had not clicked this URL before.
+  bool CountLink(CampaignState& c, std::string_view message_id, MessageState* st,
                  std::string_view url);
+  bool IsBotClick(MessageState* st, uint32_t second, bool new_link) const;
 
   KpiStoreOptions opt_;
   std::unique_ptr<SpillStore> spill_;

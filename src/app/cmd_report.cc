@@ -85,15 +85,15 @@ void PrintCsv(const std::vector<std::pair<const CampaignState*, KpiCounters>>& r
   std::string out = "id,name";
   for (size_t i = 0; i < kKpiCount; ++i) out += "," + std::string(KpiName(static_cast<Kpi>(i)));
   out +=
-      ",delivery_rate,open_rate,human_open_rate,click_rate,click_to_open_rate,bounce_rate,"
-      "unsubscribe_rate,spam_rate\n";
+      ",delivery_rate,open_rate,human_open_rate,click_rate,human_click_rate,click_to_open_rate,"
+      "bounce_rate,unsubscribe_rate,spam_rate\n";
   for (const auto& [c, k] : rows) {
     out += CsvField(c->id) + "," + CsvField(c->name);
     for (int64_t v : k.v) out += fmt::format(",{}", v);
     KpiRates r = ComputeRates(k);
-    out += fmt::format(",{},{},{},{},{},{},{},{}\n", r.delivery_rate, r.open_rate,
-                       r.human_open_rate, r.click_rate, r.click_to_open_rate, r.bounce_rate,
-                       r.unsubscribe_rate, r.spam_rate);
+    out += fmt::format(",{},{},{},{},{},{},{},{},{}\n", r.delivery_rate, r.open_rate,
+                       r.human_open_rate, r.click_rate, r.human_click_rate, r.click_to_open_rate,
+                       r.bounce_rate, r.unsubscribe_rate, r.spam_rate);
   }
   std::fputs(out.c_str(), stdout);
 }
