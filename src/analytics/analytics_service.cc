@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "common/thread_name.h"
 
 namespace mailpulse {
@@ -83,14 +85,41 @@ Status AnalyticsService::Load() {
   if (!opt_.spill_dir.empty()) {
     MP_RETURN_IF_ERROR(store_.AttachSpill(opt_.spill_dir, opt_.spill_live_dir));
   }
-  for (uint32_t s = 0; s < n; ++s) {
+  MP_RETURN_IF_ERROR(OpenReaders());
+  published_version_.store(store_.version(), std::memory_order_release);
+  return Status::Ok();
+}
+
+Status AnalyticsService::OpenReaders() {
+  readers_.clear();
+  for (uint32_t s = 0; s < positions_.size(); ++s) {
     StartPosition start = positions_[s] == 0 ? StartPosition::TrimHorizon()
                                              : StartPosition::After(SequenceNumber(positions_[s]));
     MP_ASSIGN_OR_RETURN(auto reader, stream_->OpenReader(ShardId(s), start));
     readers_.push_back(std::move(reader));
   }
-  published_version_.store(store_.version(), std::memory_order_release);
   return Status::Ok();
+}
+
+Result<LakeReplayStats> AnalyticsService::ApplyLake(ObjectStore& lake) {
+  if (thread_.joinable() || store_.events_applied() != 0 ||
+      std::any_of(positions_.begin(), positions_.end(), [](uint64_t p) { return p != 0; })) {
+    return Status::Invalid("analytics: the lake is replayed into an empty, stopped store only");
+  }
+  LakeReplayStats stats;
+  {
+    std::unique_lock lock(mu_);
+    MP_ASSIGN_OR_RETURN(stats, ReplayLake(lake, stream_->shard_count(), decoder_,
+                                          [this](const KpiEvent& e) { store_.Apply(e); }));
+    MP_RETURN_IF_ERROR(store_.status());
+    positions_ = stats.positions;
+  }
+  skipped_ += stats.skipped;
+  if (skipped_counter_ && stats.skipped) skipped_counter_->Inc(stats.skipped);
+  if (events_counter_) events_counter_->Inc(stats.lines);
+  published_version_.store(store_.version(), std::memory_order_release);
+  MP_RETURN_IF_ERROR(OpenReaders());
+  return stats;
 }
 
 Status AnalyticsService::PollOnce(size_t* applied) {

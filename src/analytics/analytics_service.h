@@ -32,6 +32,7 @@
 
 #include "analytics/kpi_event.h"
 #include "analytics/kpi_store.h"
+#include "analytics/lake_replay.h"
 #include "common/clock.h"
 #include "common/file_system.h"
 #include "common/metrics.h"
@@ -76,6 +77,12 @@ class AnalyticsService {
   Status CatchUp();
   // Writes the snapshot now and saves the stream checkpoints.
   Status Snapshot();
+  // Rebuild from the lake: applies every event of `lake` (ReplayLake) to an
+  // empty store, then moves each shard's reader to just after the lake's
+  // last record of that shard, so a following CatchUp adds exactly what
+  // delivery had not written yet. Only right after Open without a snapshot
+  // (kInvalid otherwise), before Start.
+  Result<LakeReplayStats> ApplyLake(ObjectStore& lake);
 
   // Runs fn with the store under a shared lock.
   void Read(const std::function<void(const KpiStore&)>& fn) const;
@@ -87,6 +94,8 @@ class AnalyticsService {
  private:
   AnalyticsService(Stream* stream, AnalyticsOptions options);
   Status Load();
+  // One reader per shard, after positions_ (0: from the trim horizon).
+  Status OpenReaders();
   // One pass over the shards; *applied = records applied.
   Status PollOnce(size_t* applied);
   void Run();

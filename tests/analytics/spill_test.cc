@@ -57,39 +57,7 @@ class SpillTest : public ::testing::Test {
   }
   void TearDown() override { std::filesystem::remove_all(root_); }
 
-  // 3000 messages in 3 campaigns over 5 hours: every event kind, machine
-  // opens, several links, duplicated once-per-message events; shuffled.
-  static std::vector<std::string> Traffic() {
-    std::vector<std::string> out;
-    std::mt19937 rng(11);
-    for (int i = 0; i < 3000; ++i) {
-      std::string m = "msg" + std::to_string(i);
-      std::string campaign = R"(,"singlesend_id":"ss)" + std::to_string(i % 3) + "\"";
-      int64_t t = kT0 + static_cast<int64_t>(rng() % (300 * kMin));
-      out.push_back(Record("processed", m, t, campaign));
-      if (i % 10 == 0) {
-        out.push_back(Record("dropped", m, t + 1000, campaign + R"(,"reason":"Bounced Address")"));
-        continue;
-      }
-      out.push_back(Record("delivered", m, t + 2000, campaign));
-      out.push_back(Record("delivered", m, t + 2000, campaign));  // a duplicate
-      if (i % 7 == 0) out.push_back(Record("bounce", m, t + 3000, campaign));
-      for (int o = 0; o < static_cast<int>(i % 4); ++o) {
-        std::string machine = o == 0 && i % 8 == 0 ? R"(,"sg_machine_open":true)" : "";
-        out.push_back(
-            Record("open", m, t + (o + 1) * 37 * kMin + (i % 50) * kMin, campaign + machine));
-      }
-      if (i % 3 == 0) {
-        for (int c = 0; c < 1 + static_cast<int>(i % 5); ++c) {
-          std::string url = R"(,"url":"https://example.com/)" + std::to_string((i + c) % 6) + "\"";
-          out.push_back(Record("click", m, t + (c + 2) * 41 * kMin, campaign + url));
-        }
-      }
-      if (i % 29 == 0) out.push_back(Record("unsubscribe", m, t + 200 * kMin, campaign));
-    }
-    std::shuffle(out.begin(), out.end(), rng);
-    return out;
-  }
+  static std::vector<std::string> Traffic() { return testing::MixedTraffic(3000, 11); }
 
   static void ApplyAll(KpiStore& store, const std::vector<std::string>& records, size_t from,
                        size_t to) {
