@@ -84,6 +84,9 @@ Status AnalyticsService::Load() {
   }
   if (!opt_.spill_dir.empty()) {
     MP_RETURN_IF_ERROR(store_.AttachSpill(opt_.spill_dir, opt_.spill_live_dir));
+  } else if (store_.messages().spilled() != 0) {
+    return Status::Fail("analytics snapshot has " + std::to_string(store_.messages().spilled()) +
+                        " messages on disk, but no spill directory is configured");
   }
   MP_RETURN_IF_ERROR(OpenReaders());
   published_version_.store(store_.version(), std::memory_order_release);

@@ -30,6 +30,18 @@ Status FromErrorCode(const std::error_code& ec, const std::string& what) {
   return Status::FromErrno(ec.value(), what);
 }
 
+// Calls fn for each entry of `dir`, without exceptions (a file removed
+// meanwhile is not an error).
+template <typename Fn>
+Status ForEachEntry(const std::string& dir, Fn&& fn) {
+  std::error_code ec;
+  fs::directory_iterator it(dir, ec);
+  for (; !ec && it != fs::directory_iterator(); it.increment(ec)) {
+    MP_RETURN_IF_ERROR(fn(*it));
+  }
+  return FromErrorCode(ec, "list " + dir);
+}
+
 std::string CheckpointDir(const std::string& root, uint64_t gen) {
   return (fs::path(root) / (std::string(kCheckpointPrefix) + std::to_string(gen))).string();
 }
@@ -41,16 +53,16 @@ Status RestoreCheckpoint(const std::string& from, const std::string& to) {
   std::error_code ec;
   fs::create_directories(to, ec);
   MP_RETURN_IF_ERROR(FromErrorCode(ec, "create " + to));
-  for (const fs::directory_entry& e : fs::directory_iterator(from, ec)) {
+  return ForEachEntry(from, [&to](const fs::directory_entry& e) {
+    std::error_code ec;
     fs::path dst = fs::path(to) / e.path().filename();
     if (e.path().extension() == ".sst") {
       fs::create_hard_link(e.path(), dst, ec);
-      if (!ec) continue;
+      if (!ec) return Status::Ok();
     }
     fs::copy_file(e.path(), dst, fs::copy_options::overwrite_existing, ec);
-    MP_RETURN_IF_ERROR(FromErrorCode(ec, "copy " + e.path().string()));
-  }
-  return FromErrorCode(ec, "list " + from);
+    return FromErrorCode(ec, "copy " + e.path().string());
+  });
 }
 
 }  // namespace
@@ -128,24 +140,24 @@ Status SpillStore::Checkpoint(uint64_t generation) {
 }
 
 Status SpillStore::DropCheckpointsExcept(uint64_t keep) {
-  std::error_code ec;
   std::string keep_name = std::string(kCheckpointPrefix) + std::to_string(keep);
-  for (const fs::directory_entry& e : fs::directory_iterator(root_, ec)) {
+  return ForEachEntry(root_, [&keep_name](const fs::directory_entry& e) {
     std::string name = e.path().filename().string();
-    if (name.starts_with(kCheckpointPrefix) && name != keep_name) {
-      fs::remove_all(e.path(), ec);
-      MP_RETURN_IF_ERROR(FromErrorCode(ec, "remove " + e.path().string()));
-    }
-  }
-  return FromErrorCode(ec, "list " + root_);
+    if (!name.starts_with(kCheckpointPrefix) || name == keep_name) return Status::Ok();
+    std::error_code ec;
+    fs::remove_all(e.path(), ec);
+    return FromErrorCode(ec, "remove " + e.path().string());
+  });
 }
 
 uint64_t SpillStore::disk_bytes() const {
   uint64_t n = 0;
-  std::error_code ec;
-  for (const fs::directory_entry& e : fs::directory_iterator(live_, ec)) {
-    if (e.is_regular_file(ec)) n += e.file_size(ec);
-  }
+  (void)ForEachEntry(live_, [&n](const fs::directory_entry& e) {
+    std::error_code ec;
+    uint64_t size = e.is_regular_file(ec) ? e.file_size(ec) : 0;
+    if (!ec) n += size;
+    return Status::Ok();
+  });
   return n;
 }
 
