@@ -161,13 +161,17 @@ Status KpiEventDecoder::Decode(std::string_view payload, KpiEvent* out) {
     }
     return Status::Ok();
   };
+  // Ingest writes `_mailpulse` first: after it, `mp_*` members are the
+  // sender's own (custom args), not a lake line's envelope.
   constexpr std::string_view kLakePrefix = "mp_";
+  bool nested = false;
   for (auto field : obj) {
     std::string_view key;
     if (field.unescaped_key().get(key)) return Status::Corruption("bad key in record");
     od::value v;
     if (field.value().get(v)) return Status::Corruption("bad value in record");
     if (key == "_mailpulse") {
+      nested = true;
       od::object env;
       if (v.get_object().get(env)) return Status::Corruption("_mailpulse is not an object");
       for (auto ef : env) {
@@ -177,7 +181,7 @@ Status KpiEventDecoder::Decode(std::string_view payload, KpiEvent* out) {
           return Status::Corruption("bad _mailpulse");
         MP_RETURN_IF_ERROR(envelope(ek, ev));
       }
-    } else if (key.starts_with(kLakePrefix)) {
+    } else if (!nested && key.starts_with(kLakePrefix)) {
       if (key == "mp_error") return Status::Corruption("a lake error line, not an event");
       MP_RETURN_IF_ERROR(envelope(key.substr(kLakePrefix.size()), v));
     } else if (key == "event") {

@@ -53,6 +53,12 @@ TEST(LakeLineDecodeTest, FlattenedEnvelopeDecodesErrorLinesDoNot) {
   EXPECT_EQ(e.event_ms, 1767225600000);
   EXPECT_EQ(e.kind, KpiEventKind::kOpen);
   EXPECT_EQ(e.campaign_id, "ss1");
+  // In a stream record, mp_* members after the envelope are custom args.
+  ASSERT_TRUE(d.Decode(R"({"_mailpulse":{"message_id":"m2","event_ms":5},"event":"open",)"
+                       R"("mp_error":"x","mp_event_ms":9})",
+                       &e)
+                  .ok());
+  EXPECT_EQ(e.event_ms, 5);
   EXPECT_EQ(
       d.Decode(R"({"mp_received_ms":1,"mp_error":"missing field: event","raw":{}})", &e).kind(),
       ErrorKind::kCorruption);
