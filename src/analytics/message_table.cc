@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstring>
 
-#include "analytics/spill_store.h"
 #include "common/coding.h"
 
 namespace mailpulse {

@@ -25,6 +25,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "analytics/bloom_filter.h"
@@ -32,7 +33,17 @@
 
 namespace mailpulse {
 
-class SpillStore;
+// Where a MessageTable puts per-message state beyond its budget: SpillStore
+// (RocksDB) in production, fakes with injected failures in tests. Keys are
+// message ids, values EncodeMessageState output.
+class MessageSpill {
+ public:
+  virtual ~MessageSpill() = default;
+  // Writes every pair, or fails as a whole.
+  virtual Status Put(const std::vector<std::pair<std::string, std::string>>& batch) = 0;
+  // Reads and deletes the value of `id`; false when absent.
+  virtual Result<bool> Take(std::string_view id, std::string* value) = 0;
+};
 
 struct MessageState {
   // Minutes since the epoch (+1, so 0 means "never") of the earliest open,
@@ -81,7 +92,7 @@ class MessageTable {
   // Spills instead of forgetting from now on; `store` outlives the table (or
   // is detached with nullptr). The filter and counters below describe what
   // is in it, and are saved with the snapshot (EncodeSpillIndex).
-  void AttachSpill(SpillStore* store) { spill_ = store; }
+  void AttachSpill(MessageSpill* store) { spill_ = store; }
   const Status& spill_status() const { return spill_status_; }
   uint64_t spilled() const { return spilled_; }  // messages on disk now
   uint64_t disk_lookups() const { return disk_lookups_; }
@@ -124,7 +135,7 @@ class MessageTable {
   uint64_t evictions_ = 0;
   uint32_t evicted_through_min_ = 0;
 
-  SpillStore* spill_ = nullptr;
+  MessageSpill* spill_ = nullptr;
   BloomFilter spilled_filter_;
   uint64_t spilled_ = 0;
   uint64_t disk_lookups_ = 0;

@@ -23,6 +23,7 @@
 #include <utility>
 #include <vector>
 
+#include "analytics/message_table.h"
 #include "common/status.h"
 
 namespace rocksdb {
@@ -31,18 +32,18 @@ class DB;
 
 namespace mailpulse {
 
-class SpillStore {
+class SpillStore final : public MessageSpill {
  public:
   // `live_dir` empty: `root`/live. A read-only tool passes its own scratch
   // directory so the server's files are never written.
   static Result<std::unique_ptr<SpillStore>> Open(const std::string& root, uint64_t generation,
                                                   const std::string& live_dir = "");
-  ~SpillStore();
+  ~SpillStore() override;
 
   // Writes (id, encoded state) pairs in one batch.
-  Status Put(const std::vector<std::pair<std::string, std::string>>& batch);
+  Status Put(const std::vector<std::pair<std::string, std::string>>& batch) override;
   // Reads and deletes the value of `id`; false when absent.
-  Result<bool> Take(std::string_view id, std::string* value);
+  Result<bool> Take(std::string_view id, std::string* value) override;
 
   // Flushes and writes checkpoint `generation` (which must be new).
   Status Checkpoint(uint64_t generation);

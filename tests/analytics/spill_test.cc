@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 #include <random>
 #include <string>
 #include <vector>
@@ -47,9 +48,10 @@ TEST(BloomFilterTest, NoFalseNegativesAcrossLayersFewFalsePositivesRoundTrip) {
 }
 
 class SpillTest : public ::testing::Test {
- protected:
+ public:
   static constexpr size_t kTinyBudget = 64 * 1024;  // ~768 messages in RAM
 
+ protected:
   void SetUp() override {
     std::string tmpl = (std::filesystem::temp_directory_path() / "mp-spill-XXXXXX").string();
     ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
@@ -187,6 +189,65 @@ TEST_F(SpillTest, CrashAfterASnapshotRestoresTheSpillCheckpointExactly) {
   ASSERT_TRUE(third_run.status().ok());
   EXPECT_GT(third_run.messages().disk_hits(), 0u);
   testing::ExpectSameKpis(unlimited, third_run);
+}
+
+// An in-memory MessageSpill whose calls fail on demand.
+class FlakySpill final : public MessageSpill {
+ public:
+  Status Put(const std::vector<std::pair<std::string, std::string>>& batch) override {
+    if (fail_puts) return Status::Retry("injected: disk full");
+    for (const auto& [k, v] : batch) kv[k] = v;
+    return Status::Ok();
+  }
+  Result<bool> Take(std::string_view id, std::string* value) override {
+    if (fail_takes) return Status::Fail("injected: read error");
+    auto it = kv.find(std::string(id));
+    if (it == kv.end()) return false;
+    *value = it->second;
+    kv.erase(it);
+    return true;
+  }
+  std::map<std::string, std::string> kv;
+  bool fail_puts = false;
+  bool fail_takes = false;
+};
+
+TEST(SpillFailureTest, AFailedSpillKeepsEverythingInRamAndIsSticky) {
+  FlakySpill spill;
+  spill.fail_puts = true;
+  MessageTable t(SpillTest::kTinyBudget);
+  t.AttachSpill(&spill);
+  for (uint32_t i = 0; i < 3000; ++i) {
+    bool inserted = false;
+    t.FindOrInsert("message-" + std::to_string(i), &inserted)->last_seen_min = i + 1;
+  }
+  EXPECT_EQ(t.spill_status().kind(), ErrorKind::kRetry);
+  EXPECT_EQ(t.size(), 3000u) << "nothing lost: the table grew past its budget instead";
+  EXPECT_EQ(t.spilled(), 0u);
+  EXPECT_EQ(t.evictions(), 0u);
+  EXPECT_GT(t.memory_bytes(), SpillTest::kTinyBudget);
+  spill.fail_puts = false;  // sticky: no more spilling once the state is in doubt
+  bool inserted = false;
+  t.FindOrInsert("message-new", &inserted);
+  EXPECT_TRUE(spill.kv.empty());
+  EXPECT_FALSE(t.spill_status().ok());
+}
+
+TEST(SpillFailureTest, AFailedReadBackIsReported) {
+  FlakySpill spill;
+  MessageTable t(SpillTest::kTinyBudget);
+  t.AttachSpill(&spill);
+  for (uint32_t i = 0; i < 3000; ++i) {
+    bool inserted = false;
+    t.FindOrInsert("message-" + std::to_string(i), &inserted)->last_seen_min = i + 1;
+  }
+  ASSERT_TRUE(t.spill_status().ok());
+  ASSERT_EQ(spill.kv.count("message-0"), 1u);
+  spill.fail_takes = true;
+  bool inserted = false;
+  t.FindOrInsert("message-0", &inserted);
+  EXPECT_EQ(t.spill_status().kind(), ErrorKind::kFail);
+  EXPECT_EQ(t.disk_hits(), 0u);
 }
 
 TEST_F(SpillTest, AMissingCheckpointIsCorruption) {
