@@ -159,12 +159,17 @@ void MessageTable::Rebuild(size_t capacity, uint32_t keep_after_min) {
   old.swap(slots_);
   std::string old_arena;
   old_arena.swap(arena_);
+  auto keep = [keep_after_min](const Slot& s) {
+    return s.key_len != 0 && (keep_after_min == 0 || s.st.last_seen_min > keep_after_min);
+  };
+  size_t kept_bytes = 0;
+  for (const Slot& s : old) kept_bytes += keep(s) ? s.key_len : 0;
   slots_.assign(capacity, Slot());
-  arena_.reserve(old_arena.size());
+  arena_.reserve(kept_bytes);
   size_ = 0;
   size_t mask = capacity - 1;
   for (const Slot& s : old) {
-    if (s.key_len == 0 || (keep_after_min != 0 && s.st.last_seen_min <= keep_after_min)) continue;
+    if (!keep(s)) continue;
     size_t i = s.hash & mask;
     while (slots_[i].key_len != 0) i = (i + 1) & mask;
     slots_[i] = s;
@@ -200,11 +205,13 @@ bool MessageTable::MakeRoom() {
     for (const auto& [id, value] : batch) spilled_filter_.Add(id);
     spilled_ += batch.size();
   }
-  // Shrink while the survivors (~3/4) would sit below the minimum load of
-  // 3/8, so a table loaded over its budget (a smaller analytics_memory than
-  // the snapshot was written with) gets back under it.
+  // Shrink while the survivors would sit below the minimum load of 3/8, so a
+  // table loaded over its budget (a smaller analytics_memory than the
+  // snapshot was written with) gets back under it.
+  size_t survivors = 0;
+  for (const Slot& s : slots_) survivors += s.key_len != 0 && s.st.last_seen_min > cutoff;
   size_t capacity = slots_.size();
-  while (capacity > kInitialCapacity && (size_ - size_ / 4) * 8 < capacity * 3) capacity /= 2;
+  while (capacity > kInitialCapacity && survivors * 8 < capacity * 3) capacity /= 2;
   size_t before = size_;
   Rebuild(capacity, cutoff);
   if (spill_ == nullptr) {
