@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "common/thread_name.h"
 
 namespace mailpulse {
@@ -20,12 +22,28 @@ AnalyticsService::AnalyticsService(Stream* stream, AnalyticsOptions options)
     Gauge& bytes = m.GetGauge("mailpulse_analytics_message_memory_bytes",
                               "Memory of the per-message KPI state");
     Gauge& evicted = m.GetGauge("mailpulse_analytics_messages_evicted",
-                                "Messages evicted from KPI state (budget)");
-    m.AddRefresher([this, &msgs, &bytes, &evicted] {
+                                "Messages forgotten from KPI state (budget, no spill store)");
+    Gauge& spilled = m.GetGauge("mailpulse_analytics_messages_spilled",
+                                "Messages whose KPI state is on disk (budget)");
+    Gauge& lookups = m.GetGauge("mailpulse_analytics_spill_disk_lookups",
+                                "Disk lookups of spilled message state (bloom filter said maybe)");
+    Gauge& hits = m.GetGauge("mailpulse_analytics_spill_disk_hits",
+                             "Spilled message states read back into memory");
+    Gauge& filter = m.GetGauge("mailpulse_analytics_spill_filter_bytes",
+                               "Memory of the bloom filter over spilled message ids");
+    Gauge& disk = m.GetGauge("mailpulse_analytics_spill_disk_bytes",
+                             "Disk used by the spill store's working copy");
+    m.AddRefresher([this, &msgs, &bytes, &evicted, &spilled, &lookups, &hits, &filter, &disk] {
       Read([&](const KpiStore& s) {
-        msgs.Set(static_cast<int64_t>(s.messages().size()));
-        bytes.Set(static_cast<int64_t>(s.messages().memory_bytes()));
-        evicted.Set(static_cast<int64_t>(s.messages().evictions()));
+        const MessageTable& t = s.messages();
+        msgs.Set(static_cast<int64_t>(t.size()));
+        bytes.Set(static_cast<int64_t>(t.memory_bytes()));
+        evicted.Set(static_cast<int64_t>(t.evictions()));
+        spilled.Set(static_cast<int64_t>(t.spilled()));
+        lookups.Set(static_cast<int64_t>(t.disk_lookups()));
+        hits.Set(static_cast<int64_t>(t.disk_hits()));
+        filter.Set(static_cast<int64_t>(t.filter_memory_bytes()));
+        disk.Set(static_cast<int64_t>(s.spill_disk_bytes()));
       });
     });
   }
@@ -64,14 +82,47 @@ Status AnalyticsService::Load() {
       return blob.status();
     }
   }
-  for (uint32_t s = 0; s < n; ++s) {
+  if (!opt_.spill_dir.empty()) {
+    MP_RETURN_IF_ERROR(store_.AttachSpill(opt_.spill_dir, opt_.spill_live_dir));
+  } else if (store_.messages().spilled() != 0) {
+    return Status::Fail("analytics snapshot has " + std::to_string(store_.messages().spilled()) +
+                        " messages on disk, but no spill directory is configured");
+  }
+  MP_RETURN_IF_ERROR(OpenReaders());
+  published_version_.store(store_.version(), std::memory_order_release);
+  return Status::Ok();
+}
+
+Status AnalyticsService::OpenReaders() {
+  readers_.clear();
+  for (uint32_t s = 0; s < positions_.size(); ++s) {
     StartPosition start = positions_[s] == 0 ? StartPosition::TrimHorizon()
                                              : StartPosition::After(SequenceNumber(positions_[s]));
     MP_ASSIGN_OR_RETURN(auto reader, stream_->OpenReader(ShardId(s), start));
     readers_.push_back(std::move(reader));
   }
-  published_version_.store(store_.version(), std::memory_order_release);
   return Status::Ok();
+}
+
+Result<LakeReplayStats> AnalyticsService::ApplyLake(ObjectStore& lake) {
+  if (thread_.joinable() || store_.events_applied() != 0 ||
+      std::any_of(positions_.begin(), positions_.end(), [](uint64_t p) { return p != 0; })) {
+    return Status::Invalid("analytics: the lake is replayed into an empty, stopped store only");
+  }
+  LakeReplayStats stats;
+  {
+    std::unique_lock lock(mu_);
+    MP_ASSIGN_OR_RETURN(stats, ReplayLake(lake, stream_->shard_count(), decoder_,
+                                          [this](const KpiEvent& e) { store_.Apply(e); }));
+    MP_RETURN_IF_ERROR(store_.status());
+    positions_ = stats.positions;
+  }
+  skipped_ += stats.skipped;
+  if (skipped_counter_ && stats.skipped) skipped_counter_->Inc(stats.skipped);
+  if (events_counter_) events_counter_->Inc(stats.lines);
+  published_version_.store(store_.version(), std::memory_order_release);
+  MP_RETURN_IF_ERROR(OpenReaders());
+  return stats;
 }
 
 Status AnalyticsService::PollOnce(size_t* applied) {
@@ -96,6 +147,7 @@ Status AnalyticsService::PollOnce(size_t* applied) {
         }
       }
       published_version_.store(store_.version(), std::memory_order_release);
+      MP_RETURN_IF_ERROR(store_.status());
       skipped_ += bad;
       if (skipped_counter_ && bad) skipped_counter_->Inc(bad);
       if (events_counter_) events_counter_->Inc(end - i - bad);
@@ -116,10 +168,14 @@ Status AnalyticsService::CatchUp() {
 Status AnalyticsService::Snapshot() {
   // Only the consumer thread (or the controlling thread when it is stopped)
   // mutates the store, so reading it here needs no lock.
+  // After a spill-store error the state is not exact: keep the last snapshot.
+  MP_RETURN_IF_ERROR(store_.status());
   std::vector<uint64_t> pos = positions_;
   if (!opt_.snapshot_path.empty()) {
     MP_RETURN_IF_ERROR(opt_.fs->CreateDir(DirName(opt_.snapshot_path)));
+    MP_RETURN_IF_ERROR(store_.CheckpointSpill());
     MP_RETURN_IF_ERROR(WriteFileAtomically(*opt_.fs, opt_.snapshot_path, store_.Serialize(pos)));
+    MP_RETURN_IF_ERROR(store_.DropOldSpillCheckpoints());
     if (snapshots_counter_) snapshots_counter_->Inc();
   }
   if (opt_.save_checkpoints && !opt_.snapshot_path.empty()) {

@@ -9,6 +9,10 @@
 // record is applied exactly once. The stream checkpoint is saved after the
 // snapshot (it only lets retention delete what the snapshot already covers).
 // With no snapshot the consumer starts at the trim horizon (`rebuild`).
+// Per-message state spilled to disk is checkpointed just before each snapshot
+// and the snapshot names the checkpoint, so the two are always consistent.
+// After a spill-store error the service stops applying and snapshotting
+// (PollOnce returns it): the last good snapshot stays the restart point.
 //
 // Thread-safety: Start/Stop/CatchUp from one controlling thread. Readers use
 // Read(), which holds a shared lock; the consumer applies events under the
@@ -28,6 +32,7 @@
 
 #include "analytics/kpi_event.h"
 #include "analytics/kpi_store.h"
+#include "analytics/lake_replay.h"
 #include "common/clock.h"
 #include "common/file_system.h"
 #include "common/metrics.h"
@@ -39,6 +44,12 @@ inline constexpr std::string_view kAnalyticsConsumer = "analytics";
 
 struct AnalyticsOptions {
   std::string snapshot_path;  // empty: no persistence (state rebuilt from the stream)
+  // Where per-message state beyond store.message_memory_bytes goes (a
+  // SpillStore, checkpointed with every snapshot); empty: it is forgotten.
+  std::string spill_dir;
+  // The spill store's working copy; empty: spill_dir/live. Read-only tools
+  // (report) use a scratch directory so the server's files stay untouched.
+  std::string spill_live_dir;
   std::vector<CampaignField> campaign_key = DefaultCampaignKey();
   KpiStoreOptions store;
   int64_t snapshot_interval_ms = 30'000;
@@ -66,6 +77,12 @@ class AnalyticsService {
   Status CatchUp();
   // Writes the snapshot now and saves the stream checkpoints.
   Status Snapshot();
+  // Rebuild from the lake: applies every event of `lake` (ReplayLake) to an
+  // empty store, then moves each shard's reader to just after the lake's
+  // last record of that shard, so a following CatchUp adds exactly what
+  // delivery had not written yet. Only right after Open without a snapshot
+  // (kInvalid otherwise), before Start.
+  Result<LakeReplayStats> ApplyLake(ObjectStore& lake);
 
   // Runs fn with the store under a shared lock.
   void Read(const std::function<void(const KpiStore&)>& fn) const;
@@ -77,6 +94,8 @@ class AnalyticsService {
  private:
   AnalyticsService(Stream* stream, AnalyticsOptions options);
   Status Load();
+  // One reader per shard, after positions_ (0: from the trim horizon).
+  Status OpenReaders();
   // One pass over the shards; *applied = records applied.
   Status PollOnce(size_t* applied);
   void Run();

@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <chrono>
+#include <cstdint>
 
 #include "analytics/kpi_json.h"
 
@@ -36,6 +37,28 @@ Result<KpiRange> RangeOf(const HttpRequest& req) {
   if (r.since > 0 && r.until > 0 && r.until <= r.since)
     return Status::Invalid("until must be after since");
   return r;
+}
+
+// Query parameter `name` as an integer in [min, max], or `fallback` when absent.
+Result<size_t> SizeParam(const HttpRequest& req, std::string_view name, size_t fallback, size_t min,
+                         size_t max) {
+  auto text = QueryParam(req.query, name);
+  if (!text) return fallback;
+  size_t v = 0;
+  auto [p, ec] = std::from_chars(text->data(), text->data() + text->size(), v);
+  if (ec != std::errc() || p != text->data() + text->size() || v < min || v > max) {
+    return Status::Invalid(fmt::format("{} must be {}..{}", name, min, max));
+  }
+  return v;
+}
+
+Result<CampaignPage> PageOf(const HttpRequest& req) {
+  CampaignPage page;
+  page.after = QueryParam(req.query, "after");
+  MP_ASSIGN_OR_RETURN(page.offset, SizeParam(req, "offset", 0, 0, SIZE_MAX));
+  MP_ASSIGN_OR_RETURN(
+      page.limit, SizeParam(req, "limit", CampaignPage::kDefaultLimit, 1, CampaignPage::kMaxLimit));
+  return page;
 }
 
 }  // namespace
@@ -142,8 +165,10 @@ HttpResponse KpiApi::Handle(const HttpRequest& req) const {
 HttpResponse KpiApi::List(const HttpRequest& req) const {
   auto range = RangeOf(req);
   if (!range.ok()) return HttpResponse::Error(400, range.status().message());
+  auto page = PageOf(req);
+  if (!page.ok()) return HttpResponse::Error(400, page.status().message());
   std::string body;
-  service_->Read([&](const KpiStore& s) { body = CampaignListJson(s, *range); });
+  service_->Read([&](const KpiStore& s) { body = CampaignListJson(s, *range, *page); });
   return HttpResponse::Json(200, std::move(body));
 }
 
@@ -166,17 +191,12 @@ HttpResponse KpiApi::Detail(const HttpRequest& req) const {
 }
 
 HttpResponse KpiApi::Links(const HttpRequest& req) const {
-  size_t limit = 20;
-  if (auto l = QueryParam(req.query, "limit")) {
-    auto [p, ec] = std::from_chars(l->data(), l->data() + l->size(), limit);
-    if (ec != std::errc() || p != l->data() + l->size() || limit == 0 || limit > 1000) {
-      return HttpResponse::Error(400, "limit must be 1..1000");
-    }
-  }
+  auto limit = SizeParam(req, "limit", 20, 1, 1000);
+  if (!limit.ok()) return HttpResponse::Error(400, limit.status().message());
   std::string id = PercentDecode(req.params.empty() ? "" : req.params[0]);
   std::string body;
   service_->Read([&](const KpiStore& s) {
-    if (const CampaignState* c = s.Find(id)) body = CampaignLinksJson(*c, limit);
+    if (const CampaignState* c = s.Find(id)) body = CampaignLinksJson(*c, *limit);
   });
   if (body.empty()) return HttpResponse::Error(404, "no campaign " + id);
   return HttpResponse::Json(200, std::move(body));

@@ -1,6 +1,6 @@
 // KpiApi: the KPI HTTP API of issue #4 over an AnalyticsService.
 //
-//   GET /v1/campaigns                 ?since=&until=              campaign list
+//   GET /v1/campaigns                 ?since=&until=&limit=&after=&offset=  campaign list (paged)
 //   GET /v1/campaigns/{id}            ?granularity=&since=&until= one campaign + time series
 //   GET /v1/campaigns/{id}/links      ?limit=                     top clicked URLs
 //   GET /v1/live                                                   Server-Sent Events

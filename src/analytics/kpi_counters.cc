@@ -22,6 +22,8 @@ std::string_view KpiName(Kpi k) {
       "group_unsubscribes",
       "group_resubscribes",
       "spam_reports",
+      "bot_clicks",
+      "human_unique_clicks",
   };
   return kNames[static_cast<size_t>(k)];
 }
@@ -38,6 +40,7 @@ KpiRates ComputeRates(const KpiCounters& c) {
   r.open_rate = Ratio(c[Kpi::kUniqueOpens], c[Kpi::kDelivered]);
   r.human_open_rate = Ratio(c[Kpi::kHumanUniqueOpens], c[Kpi::kDelivered]);
   r.click_rate = Ratio(c[Kpi::kUniqueClicks], c[Kpi::kDelivered]);
+  r.human_click_rate = Ratio(c[Kpi::kHumanUniqueClicks], c[Kpi::kDelivered]);
   r.click_to_open_rate = Ratio(c[Kpi::kUniqueClicks], c[Kpi::kUniqueOpens]);
   r.bounce_rate = Ratio(c[Kpi::kBounces], c[Kpi::kProcessed]);
   r.unsubscribe_rate = Ratio(c[Kpi::kUnsubscribes], c[Kpi::kDelivered]);
@@ -60,9 +63,10 @@ void AppendRatesJson(std::string& out, const KpiRates& r) {
   fmt::format_to(
       std::back_inserter(out),
       "\"rates\":{{\"delivery_rate\":{},\"open_rate\":{},\"human_open_rate\":{},\"click_rate\":{},"
-      "\"click_to_open_rate\":{},\"bounce_rate\":{},\"unsubscribe_rate\":{},\"spam_rate\":{}}}",
-      r.delivery_rate, r.open_rate, r.human_open_rate, r.click_rate, r.click_to_open_rate,
-      r.bounce_rate, r.unsubscribe_rate, r.spam_rate);
+      "\"human_click_rate\":{},\"click_to_open_rate\":{},\"bounce_rate\":{},"
+      "\"unsubscribe_rate\":{},\"spam_rate\":{}}}",
+      r.delivery_rate, r.open_rate, r.human_open_rate, r.click_rate, r.human_click_rate,
+      r.click_to_open_rate, r.bounce_rate, r.unsubscribe_rate, r.spam_rate);
 }
 
 }  // namespace mailpulse

@@ -29,6 +29,9 @@ enum class Kpi : uint8_t {
   kGroupUnsubscribes,
   kGroupResubscribes,
   kSpamReports,
+  // Optional figures beside SendGrid's (docs/analytics.md, "Bot clicks").
+  kBotClicks,
+  kHumanUniqueClicks,
   kCount,
 };
 inline constexpr size_t kKpiCount = static_cast<size_t>(Kpi::kCount);
@@ -60,13 +63,15 @@ struct KpiCounters {
 //   open_rate          = unique_opens / delivered
 //   human_open_rate    = human_unique_opens / delivered
 //   click_rate         = unique_clicks / delivered
+//   human_click_rate   = human_unique_clicks / delivered
 //   click_to_open_rate = unique_clicks / unique_opens
 //   bounce_rate        = bounces / processed
 //   unsubscribe_rate   = unsubscribes / delivered
 //   spam_rate          = spam_reports / delivered
 struct KpiRates {
   double delivery_rate = 0, open_rate = 0, human_open_rate = 0, click_rate = 0,
-         click_to_open_rate = 0, bounce_rate = 0, unsubscribe_rate = 0, spam_rate = 0;
+         human_click_rate = 0, click_to_open_rate = 0, bounce_rate = 0, unsubscribe_rate = 0,
+         spam_rate = 0;
 };
 KpiRates ComputeRates(const KpiCounters& c);
 

@@ -149,12 +149,29 @@ Status KpiEventDecoder::Decode(std::string_view payload, KpiEvent* out) {
 
   std::string_view event, type, singlesend_id, mc_id, category, singlesend_name, mc_name;
   bool has_time = false;
+  // The envelope's values, nested in a stream record or flattened in a lake line.
+  auto envelope = [&](std::string_view key, od::value& v) -> Status {
+    if (key == "message_id") {
+      out->message_id = TextOf(v);
+    } else if (key == "event_ms") {
+      int64_t ms = 0;
+      if (v.get_int64().get(ms)) return Status::Corruption("event_ms is not an integer");
+      out->event_ms = ms;
+      has_time = true;
+    }
+    return Status::Ok();
+  };
+  // Ingest writes `_mailpulse` first: after it, `mp_*` members are the
+  // sender's own (custom args), not a lake line's envelope.
+  constexpr std::string_view kLakePrefix = "mp_";
+  bool nested = false;
   for (auto field : obj) {
     std::string_view key;
     if (field.unescaped_key().get(key)) return Status::Corruption("bad key in record");
     od::value v;
     if (field.value().get(v)) return Status::Corruption("bad value in record");
     if (key == "_mailpulse") {
+      nested = true;
       od::object env;
       if (v.get_object().get(env)) return Status::Corruption("_mailpulse is not an object");
       for (auto ef : env) {
@@ -162,16 +179,11 @@ Status KpiEventDecoder::Decode(std::string_view payload, KpiEvent* out) {
         od::value ev;
         if (ef.unescaped_key().get(ek) || ef.value().get(ev))
           return Status::Corruption("bad _mailpulse");
-        if (ek == "message_id") {
-          out->message_id = TextOf(ev);
-        } else if (ek == "event_ms") {
-          int64_t ms = 0;
-          if (ev.get_int64().get(ms))
-            return Status::Corruption("_mailpulse.event_ms is not an integer");
-          out->event_ms = ms;
-          has_time = true;
-        }
+        MP_RETURN_IF_ERROR(envelope(ek, ev));
       }
+    } else if (!nested && key.starts_with(kLakePrefix)) {
+      if (key == "mp_error") return Status::Corruption("a lake error line, not an event");
+      MP_RETURN_IF_ERROR(envelope(key.substr(kLakePrefix.size()), v));
     } else if (key == "event") {
       event = TextOf(v);
     } else if (key == "type") {
@@ -194,7 +206,7 @@ Status KpiEventDecoder::Decode(std::string_view payload, KpiEvent* out) {
       out->reason = TextOf(v);
     }
   }
-  if (!has_time) return Status::Corruption("record has no _mailpulse.event_ms");
+  if (!has_time) return Status::Corruption("record has no _mailpulse.event_ms (or mp_event_ms)");
   out->kind = KpiEventKindOf(event, type);
   out->campaign_id = kNoCampaign;
   for (CampaignField f : rep_->campaign_key) {

@@ -7,6 +7,9 @@
 // bounce type, sg_machine_open, the campaign fields, the URL and the drop
 // reason. Records were validated by ingest; a record this decoder cannot use
 // (not JSON, no event time) is reported as Corruption and skipped by callers.
+// Lake lines (docs/formats/lake-object.md, "Lines") decode the same: their
+// envelope is flattened into top-level `mp_message_id` / `mp_event_ms`; error
+// lines (`mp_error`) are Corruption.
 //
 // Lifetime: the string_views of a KpiEvent point into the decoder's buffers
 // and stay valid until the next Decode on the same decoder.

@@ -124,15 +124,24 @@ void AppendCampaignJson(std::string& out, const CampaignState& c, const KpiRange
   out += '}';
 }
 
-std::string CampaignListJson(const KpiStore& store, const KpiRange& range) {
+std::string CampaignListJson(const KpiStore& store, const KpiRange& range,
+                             const CampaignPage& page) {
+  const auto& all = store.campaigns();
+  auto it = page.after ? all.upper_bound(*page.after) : all.begin();
+  for (size_t skip = page.offset; skip > 0 && it != all.end(); --skip) ++it;
   std::string out = "{\"campaigns\":[";
-  bool first = true;
-  for (const auto& [id, c] : store.campaigns()) {
-    if (!first) out += ',';
-    first = false;
-    AppendCampaignJson(out, *c, range);
+  const CampaignState* last = nullptr;
+  for (size_t n = 0; it != all.end() && (page.limit == 0 || n < page.limit); ++it, ++n) {
+    if (last != nullptr) out += ',';
+    last = it->second.get();
+    AppendCampaignJson(out, *last, range);
   }
-  out += "]}";
+  out += ']';
+  if (it != all.end() && last != nullptr) {
+    out += ",\"next\":";
+    AppendJsonString(out, last->id);
+  }
+  out += '}';
   return out;
 }
 

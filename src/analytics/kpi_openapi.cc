@@ -14,7 +14,7 @@ std::string BuildOpenApi() {
     counters += "\":{\"type\":\"integer\"},";
   }
   const std::string rates =
-      R"("rates":{"type":"object","description":"Fractions; 0 when the denominator is 0. delivery_rate=delivered/processed, open_rate=unique_opens/delivered, human_open_rate=human_unique_opens/delivered, click_rate=unique_clicks/delivered, click_to_open_rate=unique_clicks/unique_opens, bounce_rate=bounces/processed, unsubscribe_rate=unsubscribes/delivered, spam_rate=spam_reports/delivered","properties":{"delivery_rate":{"type":"number"},"open_rate":{"type":"number"},"human_open_rate":{"type":"number"},"click_rate":{"type":"number"},"click_to_open_rate":{"type":"number"},"bounce_rate":{"type":"number"},"unsubscribe_rate":{"type":"number"},"spam_rate":{"type":"number"}}})";
+      R"("rates":{"type":"object","description":"Fractions; 0 when the denominator is 0. delivery_rate=delivered/processed, open_rate=unique_opens/delivered, human_open_rate=human_unique_opens/delivered, click_rate=unique_clicks/delivered, human_click_rate=human_unique_clicks/delivered, click_to_open_rate=unique_clicks/unique_opens, bounce_rate=bounces/processed, unsubscribe_rate=unsubscribes/delivered, spam_rate=spam_reports/delivered","properties":{"delivery_rate":{"type":"number"},"open_rate":{"type":"number"},"human_open_rate":{"type":"number"},"click_rate":{"type":"number"},"human_click_rate":{"type":"number"},"click_to_open_rate":{"type":"number"},"bounce_rate":{"type":"number"},"unsubscribe_rate":{"type":"number"},"spam_rate":{"type":"number"}}})";
   const std::string time_param =
       R"("schema":{"type":"string"},"description":"Epoch seconds or ISO-8601 (2026-01-02T03:04:05Z); by event time, bucket-aligned")";
   std::string doc =
@@ -32,9 +32,9 @@ std::string BuildOpenApi() {
   doc += R"("Error":{"type":"object","properties":{"error":{"type":"string"}}}}},)";
   doc += R"("security":[{"bearer":[]}],"paths":{)";
   doc +=
-      R"("/v1/campaigns":{"get":{"summary":"Every campaign with its counters and rates","parameters":[{"name":"since","in":"query",)" +
+      R"("/v1/campaigns":{"get":{"summary":"Campaigns with their counters and rates, by id, one page at a time","parameters":[{"name":"since","in":"query",)" +
       time_param + R"(},{"name":"until","in":"query",)" + time_param +
-      R"(}],"responses":{"200":{"description":"Campaigns","content":{"application/json":{"schema":{"type":"object","properties":{"campaigns":{"type":"array","items":{"$ref":"#/components/schemas/Campaign"}}}}}}},"400":{"description":"Bad parameter","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"401":{"description":"Missing or wrong bearer token"}}}},)";
+      R"(},{"name":"limit","in":"query","schema":{"type":"integer","minimum":1,"maximum":1000,"default":100}},{"name":"after","in":"query","schema":{"type":"string"},"description":"Only campaigns with an id after this one: the previous page's next"},{"name":"offset","in":"query","schema":{"type":"integer","minimum":0,"default":0},"description":"Campaigns to skip, after `after` when given"}],"responses":{"200":{"description":"Campaigns","content":{"application/json":{"schema":{"type":"object","properties":{"campaigns":{"type":"array","items":{"$ref":"#/components/schemas/Campaign"}},"next":{"type":"string","description":"Present when more campaigns follow: pass it as after= for the next page"}}}}}},"400":{"description":"Bad parameter","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}},"401":{"description":"Missing or wrong bearer token"}}}},)";
   doc +=
       R"("/v1/campaigns/{id}":{"get":{"summary":"One campaign with a time series","parameters":[{"name":"id","in":"path","required":true,"schema":{"type":"string"}},{"name":"granularity","in":"query","schema":{"type":"string","enum":["minute","hour","day"],"default":"hour"}},{"name":"since","in":"query",)" +
       time_param + R"(},{"name":"until","in":"query",)" + time_param +

@@ -10,7 +10,9 @@ namespace mailpulse {
 namespace {
 constexpr int64_t kMinuteMs = 60'000;
 constexpr int64_t kBucketMs[3] = {kMinuteMs, 3'600'000, 86'400'000};
-constexpr char kMagic[8] = {'M', 'P', 'K', 'P', 'I', '0', '0', '1'};
+// 002: spill generation and index after the messages, 10-field message states.
+constexpr char kMagic[8] = {'M', 'P', 'K', 'P', 'I', '0', '0', '2'};
+constexpr char kMagicV1[8] = {'M', 'P', 'K', 'P', 'I', '0', '0', '1'};
 }  // namespace
 
 int64_t GranularityMillis(Granularity g) { return kBucketMs[static_cast<int>(g)]; }
@@ -28,6 +30,24 @@ std::string_view GranularityName(Granularity g) {
 
 KpiStore::KpiStore(KpiStoreOptions options)
     : opt_(options), messages_(options.message_memory_bytes) {}
+
+Status KpiStore::AttachSpill(const std::string& root, const std::string& live_dir) {
+  MP_ASSIGN_OR_RETURN(spill_, SpillStore::Open(root, spill_generation_, live_dir));
+  messages_.AttachSpill(spill_.get());
+  return Status::Ok();
+}
+
+Status KpiStore::CheckpointSpill() {
+  if (spill_ == nullptr) return Status::Ok();
+  MP_RETURN_IF_ERROR(status());
+  MP_RETURN_IF_ERROR(spill_->Checkpoint(spill_generation_ + 1));
+  ++spill_generation_;
+  return Status::Ok();
+}
+
+Status KpiStore::DropOldSpillCheckpoints() {
+  return spill_ == nullptr ? Status::Ok() : spill_->DropCheckpointsExcept(spill_generation_);
+}
 
 const CampaignState* KpiStore::Find(std::string_view id) const {
   auto it = campaigns_.find(id);
@@ -75,14 +95,14 @@ void KpiStore::CountUnique(CampaignState& c, Kpi k, uint32_t* first_min, uint32_
   }
 }
 
-bool KpiStore::Once(MessageState* st, uint16_t flag) {
+bool KpiStore::Once(MessageState* st, uint8_t flag) {
   if (st == nullptr) return true;
   if (st->flags & flag) return false;
   st->flags |= flag;
   return true;
 }
 
-void KpiStore::CountLink(CampaignState& c, std::string_view message_id, MessageState* st,
+bool KpiStore::CountLink(CampaignState& c, std::string_view message_id, MessageState* st,
                          std::string_view url) {
   auto it = c.link_index.find(std::string(url));
   uint32_t idx;
@@ -108,6 +128,26 @@ void KpiStore::CountLink(CampaignState& c, std::string_view message_id, MessageS
     }
   }
   if (first) ++l.unique_clicks;
+  return first;
+}
+
+// `second` is the click's event second. Updates the message's burst state.
+bool KpiStore::IsBotClick(MessageState* st, uint32_t second, bool new_link) const {
+  if (st == nullptr) return false;  // no message id: nothing to judge by
+  const BotClickOptions& o = opt_.bot;
+  uint32_t s1 = second + 1;  // the state's "+1" convention
+  bool bot = o.delivered_window_s != 0 && st->delivered_s != 0 &&
+             (s1 < st->delivered_s || s1 - st->delivered_s < o.delivered_window_s);
+  if (o.burst_links != 0) {
+    uint32_t gap = st->last_click_s == 0    ? UINT32_MAX
+                   : s1 >= st->last_click_s ? s1 - st->last_click_s
+                                            : st->last_click_s - s1;
+    if (gap > 1) st->burst_links = 0;
+    if (new_link && st->burst_links < UINT8_MAX) ++st->burst_links;
+    st->last_click_s = s1;
+    if (st->burst_links >= o.burst_links) bot = true;
+  }
+  return bot;
 }
 
 void KpiStore::Apply(const KpiEvent& e) {
@@ -115,6 +155,7 @@ void KpiStore::Apply(const KpiEvent& e) {
   ++events_applied_;
   ++version_;
   uint32_t minute = static_cast<uint32_t>(e.event_ms / kMinuteMs);
+  uint32_t second = static_cast<uint32_t>(e.event_ms / 1000);
   if (minute + 1 > newest_min_) {
     uint32_t before = newest_min_;
     newest_min_ = minute + 1;
@@ -140,6 +181,10 @@ void KpiStore::Apply(const KpiEvent& e) {
       break;
     case KpiEventKind::kDelivered:
       if (Once(st, kSeenDelivered)) Add(c, Kpi::kDelivered, minute, 1);
+      if (st != nullptr) {
+        uint32_t s1 = second + 1;
+        st->delivered_s = st->delivered_s == 0 ? s1 : std::min(st->delivered_s, s1);
+      }
       break;
     case KpiEventKind::kBounce:
       if (Once(st, kSeenBounce)) Add(c, Kpi::kBounces, minute, 1);
@@ -166,7 +211,16 @@ void KpiStore::Apply(const KpiEvent& e) {
     case KpiEventKind::kClick:
       Add(c, Kpi::kClicks, minute, 1);
       CountUnique(c, Kpi::kUniqueClicks, st ? &st->first_click_min : nullptr, minute);
-      CountLink(c, e.message_id, st, e.url);
+      {
+        bool new_link = CountLink(c, e.message_id, st, e.url);
+        if (!opt_.bot.enabled) break;
+        if (IsBotClick(st, second, new_link)) {
+          Add(c, Kpi::kBotClicks, minute, 1);
+        } else {
+          CountUnique(c, Kpi::kHumanUniqueClicks, st ? &st->first_human_click_min : nullptr,
+                      minute);
+        }
+      }
       break;
     case KpiEventKind::kUnsubscribe:
       Add(c, Kpi::kUnsubscribes, minute, 1);
@@ -249,9 +303,10 @@ struct Reader {
     in.remove_prefix(n);
     return s;
   }
+  size_t counters = kKpiCount;  // per bucket in this snapshot (older ones have fewer)
   KpiCounters Counters() {
     KpiCounters c;
-    for (int64_t& v : c.v) v = S();
+    for (size_t i = 0; i < counters; ++i) c.v[i] = S();
     return c;
   }
 };
@@ -297,13 +352,10 @@ std::string KpiStore::Serialize(const std::vector<uint64_t>& positions) const {
   PutVarint64(out, messages_.evicted_through_min());
   messages_.ForEach([&out](std::string_view id, const MessageState& st) {
     PutStr(out, id);
-    PutVarint64(out, st.first_open_min);
-    PutVarint64(out, st.first_human_min);
-    PutVarint64(out, st.first_click_min);
-    PutVarint64(out, st.last_seen_min);
-    PutVarint64(out, st.url_bits);
-    PutVarint64(out, st.flags);
+    EncodeMessageState(out, st);
   });
+  PutVarint64(out, spill_generation_);
+  messages_.EncodeSpillIndex(out);
   char crc[4];
   EncodeFixed32(crc, crc32c::Value(out));
   out.append(crc, 4);
@@ -311,8 +363,11 @@ std::string KpiStore::Serialize(const std::vector<uint64_t>& positions) const {
 }
 
 Status KpiStore::Deserialize(std::string_view blob, std::vector<uint64_t>* positions) {
+  if (spill_ != nullptr) return Status::Invalid("analytics snapshot: load before AttachSpill");
+  bool v1 = blob.size() >= sizeof kMagicV1 &&
+            blob.compare(0, sizeof kMagicV1, std::string_view(kMagicV1, sizeof kMagicV1)) == 0;
   if (blob.size() < sizeof kMagic + 4 ||
-      blob.compare(0, sizeof kMagic, std::string_view(kMagic, sizeof kMagic)) != 0) {
+      (!v1 && blob.compare(0, sizeof kMagic, std::string_view(kMagic, sizeof kMagic)) != 0)) {
     return Status::Corruption("analytics snapshot: bad magic");
   }
   uint32_t want = DecodeFixed32(blob.data() + blob.size() - 4);
@@ -322,11 +377,14 @@ Status KpiStore::Deserialize(std::string_view blob, std::vector<uint64_t>* posit
   Reader r{blob.substr(sizeof kMagic)};
   positions->assign(r.U(), 0);
   for (uint64_t& p : *positions) p = r.U();
-  KpiStore fresh(opt_);
+  KpiStoreOptions unlimited = opt_;
+  unlimited.message_memory_bytes = 0;  // nothing may be forgotten while loading
+  KpiStore fresh(unlimited);
   fresh.version_ = r.U();
   fresh.events_applied_ = static_cast<int64_t>(r.U());
   fresh.newest_min_ = static_cast<uint32_t>(r.U());
-  if (r.U() != kKpiCount) return Status::Corruption("analytics snapshot: counter set differs");
+  r.counters = r.U();
+  if (r.counters > kKpiCount) return Status::Corruption("analytics snapshot: unknown counters");
   uint64_t ncamp = r.U();
   for (uint64_t i = 0; r.ok && i < ncamp; ++i) {
     auto c = std::make_unique<CampaignState>();
@@ -367,17 +425,19 @@ Status KpiStore::Deserialize(std::string_view blob, std::vector<uint64_t>* posit
     if (!r.ok || id.empty()) break;
     bool inserted = false;
     MessageState* st = fresh.messages_.FindOrInsert(id, &inserted);
-    st->first_open_min = static_cast<uint32_t>(r.U());
-    st->first_human_min = static_cast<uint32_t>(r.U());
-    st->first_click_min = static_cast<uint32_t>(r.U());
-    st->last_seen_min = static_cast<uint32_t>(r.U());
-    st->url_bits = static_cast<uint32_t>(r.U());
-    st->flags = static_cast<uint16_t>(r.U());
+    if (!DecodeMessageState(r.in, st, v1 ? 6 : 10)) r.ok = false;
+  }
+  if (r.ok && !v1) {
+    fresh.spill_generation_ = r.U();
+    Status st = fresh.messages_.DecodeSpillIndex(r.in);
+    if (!st.ok()) r.ok = false;
   }
   if (!r.ok || !r.in.empty())
     return Status::Corruption("analytics snapshot: truncated or trailing bytes");
   campaigns_ = std::move(fresh.campaigns_);
   messages_ = std::move(fresh.messages_);
+  messages_.set_budget(opt_.message_memory_bytes);
+  spill_generation_ = fresh.spill_generation_;
   version_ = fresh.version_;
   events_applied_ = fresh.events_applied_;
   newest_min_ = fresh.newest_min_;

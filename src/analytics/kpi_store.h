@@ -13,7 +13,10 @@
 //
 // Snapshot: Serialize/Deserialize write the whole state (plus opaque stream
 // positions chosen by the caller) as one checksummed blob; format in
-// docs/analytics.md.
+// docs/analytics.md. With a spill store attached, the per-message state that
+// is on disk is not in the blob: the blob names the spill checkpoint taken
+// with it (CheckpointSpill, just before Serialize), and AttachSpill after
+// Deserialize restores exactly that checkpoint.
 //
 // Not thread-safe: AnalyticsService guards it with a shared mutex.
 #pragma once
@@ -30,6 +33,7 @@
 #include "analytics/kpi_counters.h"
 #include "analytics/kpi_event.h"
 #include "analytics/message_table.h"
+#include "analytics/spill_store.h"
 #include "common/status.h"
 #include "common/types.h"
 
@@ -61,9 +65,24 @@ struct CampaignState {
   uint64_t version = 0;  // the store version of its last change
 };
 
+// Bot-click heuristics (docs/analytics.md, "Bot clicks"): link scanners of
+// mail gateways click soon after delivery, or many links at once. A click is
+// judged when it is applied, with what its message did before.
+struct BotClickOptions {
+  bool enabled = true;
+  // A click less than this many seconds after its message's delivered event
+  // (or before it) is a bot click; 0 = rule off.
+  uint32_t delivered_window_s = 10;
+  // A click is a bot click when it makes this many new links of its message
+  // clicked in one burst (clicks each at most 1 s after the previous one);
+  // 0 = rule off.
+  uint32_t burst_links = 3;
+};
+
 struct KpiStoreOptions {
   size_t message_memory_bytes = 0;                   // MessageTable budget; 0 = unlimited
   int64_t minute_retention_ms = 48LL * 3600 * 1000;  // 0 = keep minute buckets forever
+  BotClickOptions bot;
 };
 
 class KpiStore {
@@ -79,6 +98,21 @@ class KpiStore {
   }
   const CampaignState* Find(std::string_view id) const;
   const MessageTable& messages() const { return messages_; }
+  // The first spill-store error (the counts are not exact after one).
+  const Status& status() const { return messages_.spill_status(); }
+
+  // Per-message state beyond the memory budget goes to a SpillStore in
+  // `root` instead of being forgotten. Call after Deserialize (or on a fresh
+  // store): it restores the checkpoint the loaded snapshot names. `live_dir`:
+  // see SpillStore::Open.
+  Status AttachSpill(const std::string& root, const std::string& live_dir = "");
+  bool spilling() const { return spill_ != nullptr; }
+  uint64_t spill_disk_bytes() const { return spill_ ? spill_->disk_bytes() : 0; }
+  // Takes a new spill checkpoint, named by the next Serialize; no-op without
+  // a spill store.
+  Status CheckpointSpill();
+  // After the snapshot naming the current checkpoint is durable.
+  Status DropOldSpillCheckpoints();
   int64_t events_applied() const { return events_applied_; }
 
   // Counters of events with since <= event time < until (0 = unbounded), from
@@ -97,11 +131,15 @@ class KpiStore {
   CampaignState& CampaignFor(const KpiEvent& e);
   void Add(CampaignState& c, Kpi k, uint32_t minute, int64_t delta, bool total = true);
   void CountUnique(CampaignState& c, Kpi k, uint32_t* first_min, uint32_t minute);
-  bool Once(MessageState* st, uint16_t flag);
-  void CountLink(CampaignState& c, std::string_view message_id, MessageState* st,
+  bool Once(MessageState* st, uint8_t flag);
+  // Returns true when the message had not clicked this URL before.
+  bool CountLink(CampaignState& c, std::string_view message_id, MessageState* st,
                  std::string_view url);
+  bool IsBotClick(MessageState* st, uint32_t second, bool new_link) const;
 
   KpiStoreOptions opt_;
+  std::unique_ptr<SpillStore> spill_;
+  uint64_t spill_generation_ = 0;  // checkpoint named by the snapshot (0: none)
   std::map<std::string, std::unique_ptr<CampaignState>, std::less<>> campaigns_;
   MessageTable messages_;
   uint64_t version_ = 0;

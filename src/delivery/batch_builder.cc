@@ -2,12 +2,48 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace mailpulse {
 
 std::string LakeObjectName(std::string_view source, ShardId shard, SequenceNumber first,
                            SequenceNumber last, std::string_view extension) {
   return fmt::format("mailpulse-{}-{:04d}-{:020d}-{:020d}{}", source, shard.value(), first.value(),
                      last.value(), extension);
+}
+
+std::optional<LakeObjectNameParts> ParseLakeObjectName(std::string_view name) {
+  constexpr std::string_view kPrefix = "mailpulse-";
+  if (!name.starts_with(kPrefix)) return std::nullopt;
+  name.remove_prefix(kPrefix.size());
+  // <source>-<4 digits>-<20 digits>-<20 digits><extension>; the source may hold '-'.
+  constexpr size_t kNumbers = 1 + 4 + 1 + 20 + 1 + 20;
+  size_t ext = std::min(name.find('.'), name.size());  // sources have no '.'
+  if (ext < kNumbers + 1) return std::nullopt;
+  std::string_view numbers = name.substr(ext - kNumbers, kNumbers);
+  auto digits = [](std::string_view s, uint64_t* v) {
+    if (s.empty()) return false;
+    *v = 0;
+    for (char c : s) {
+      if (c < '0' || c > '9') return false;
+      *v = *v * 10 + static_cast<uint64_t>(c - '0');
+    }
+    return true;
+  };
+  uint64_t shard = 0, first = 0, last = 0;
+  if (numbers[0] != '-' || numbers[5] != '-' || numbers[26] != '-' ||
+      !digits(numbers.substr(1, 4), &shard) || !digits(numbers.substr(6, 20), &first) ||
+      !digits(numbers.substr(27, 20), &last)) {
+    return std::nullopt;
+  }
+  LakeObjectNameParts p;
+  p.source = std::string(name.substr(0, ext - kNumbers));
+  if (p.source.empty()) return std::nullopt;
+  p.shard = ShardId(static_cast<uint32_t>(shard));
+  p.first = SequenceNumber(first);
+  p.last = SequenceNumber(last);
+  p.extension = std::string(name.substr(ext));
+  return p;
 }
 
 BatchBuilder::BatchBuilder(const BatchOptions* options, ShardId shard)

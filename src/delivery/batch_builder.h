@@ -18,6 +18,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -86,5 +87,15 @@ class BatchBuilder {
 // "mailpulse-events-0003-00000000000000000001-00000000000000000042.json.gz"
 std::string LakeObjectName(std::string_view source, ShardId shard, SequenceNumber first,
                            SequenceNumber last, std::string_view extension);
+
+// The parts of a LakeObjectName (the last segment of a key); nullopt when
+// `name` is not one. Readers of the lake (rebuild --from-lake) use it.
+struct LakeObjectNameParts {
+  std::string source;
+  ShardId shard;
+  SequenceNumber first, last;
+  std::string extension;  // ".json.gz"
+};
+std::optional<LakeObjectNameParts> ParseLakeObjectName(std::string_view name);
 
 }  // namespace mailpulse

@@ -3,6 +3,10 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include <string>
+#include <utility>
+#include <vector>
+
 #include "analytics/kpi_api.h"
 #include "kpi_test_util.h"
 
@@ -101,6 +105,66 @@ TEST_F(KpiJsonTest, FilteredListAndSeriesAndLinks) {
             R"({"id":"ss\"1","links":[{"url":"https://b","clicks":2,"unique_clicks":1}]})");
 }
 
+// Ids of a list page, and its "next" cursor ("" when absent).
+std::pair<std::vector<std::string>, std::string> PageIds(const KpiStore& store,
+                                                         const CampaignPage& page) {
+  simdjson::dom::parser p;
+  simdjson::dom::element doc = p.parse(CampaignListJson(store, KpiRange{}, page));
+  std::vector<std::string> ids;
+  for (simdjson::dom::element c : doc["campaigns"].get_array()) {
+    ids.emplace_back(std::string_view(c["id"]));
+  }
+  std::string_view next;
+  if (doc["next"].get(next) != simdjson::SUCCESS) next = "";
+  return {ids, std::string(next)};
+}
+
+TEST(CampaignPageTest, AfterOffsetLimitAndNext) {
+  KpiStore store;
+  KpiEventDecoder d;
+  for (const char* id : {"c", "a", "e", "b", "d"}) {
+    testing::ApplyRecord(store, d,
+                         Record("processed", std::string("m") + id, kT0,
+                                std::string(R"(,"singlesend_id":")") + id + "\""));
+  }
+  using Ids = std::vector<std::string>;
+  CampaignPage page;
+  page.limit = 2;
+  EXPECT_EQ(PageIds(store, page), std::make_pair(Ids{"a", "b"}, std::string("b")));
+  page.after = "b";
+  EXPECT_EQ(PageIds(store, page), std::make_pair(Ids{"c", "d"}, std::string("d")));
+  page.after = "d";
+  EXPECT_EQ(PageIds(store, page), std::make_pair(Ids{"e"}, std::string()));
+  page.after = "bb";  // a cursor need not be an existing id
+  EXPECT_EQ(PageIds(store, page), std::make_pair(Ids{"c", "d"}, std::string("d")));
+  page.after = "e";
+  EXPECT_EQ(PageIds(store, page), std::make_pair(Ids{}, std::string()));
+  page.after.reset();
+  page.offset = 3;
+  EXPECT_EQ(PageIds(store, page), std::make_pair(Ids{"d", "e"}, std::string()));
+  page.offset = 2;
+  EXPECT_EQ(PageIds(store, page), std::make_pair(Ids{"c", "d"}, std::string("d")));
+  page.offset = 9;
+  EXPECT_EQ(PageIds(store, page), std::make_pair(Ids{}, std::string()));
+  page.offset = 0;
+  page.limit = 5;  // exactly everything: no next
+  EXPECT_EQ(PageIds(store, page), std::make_pair(Ids{"a", "b", "c", "d", "e"}, std::string()));
+  page.limit = 0;  // unlimited (report)
+  EXPECT_EQ(PageIds(store, page).first.size(), 5u);
+}
+
+TEST(CampaignPageTest, ApiRefusesBadPagingParameters) {
+  KpiApi api(nullptr, KpiApiOptions{});  // parameters are checked before the store is read
+  for (const char* q : {"limit=0", "limit=1001", "limit=x", "limit=", "offset=-1", "offset=1x"}) {
+    HttpRequest r;
+    r.method = "GET";
+    r.path = "/v1/campaigns";
+    r.query = q;
+    HttpResponse res = api.Handle(r);
+    EXPECT_EQ(res.status, 400) << q;
+  }
+}
+
 TEST(OpenApiTest, IsValidJsonNamingEveryPath) {
   simdjson::dom::parser p;
   simdjson::dom::element doc;
@@ -112,6 +176,12 @@ TEST(OpenApiTest, IsValidJsonNamingEveryPath) {
   }
   EXPECT_EQ(doc["components"]["schemas"]["Campaign"]["properties"]["human_unique_opens"].error(),
             simdjson::SUCCESS);
+  std::vector<std::string> params;
+  for (simdjson::dom::element prm :
+       doc["paths"]["/v1/campaigns"]["get"]["parameters"].get_array()) {
+    params.emplace_back(std::string_view(prm["name"]));
+  }
+  EXPECT_EQ(params, (std::vector<std::string>{"since", "until", "limit", "after", "offset"}));
 }
 
 }  // namespace

@@ -55,7 +55,7 @@ TEST(MessageTableTest, BudgetEvictsLeastRecentlySeen) {
   EXPECT_EQ(t.size() + t.evictions(), 20000u);
 }
 
-TEST(MessageTableTest, SlotSizeIsDocumented) { EXPECT_EQ(MessageTable::kSlotBytes, 36u); }
+TEST(MessageTableTest, SlotSizeIsDocumented) { EXPECT_EQ(MessageTable::kSlotBytes, 48u); }
 
 }  // namespace
 }  // namespace mailpulse

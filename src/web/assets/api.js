@@ -33,6 +33,19 @@ export async function getJson(path, { signal } = {}) {
   return res.json();
 }
 
+// Every campaign: /v1/campaigns is paged (by id), so follow `next` until the last page.
+export async function getAllCampaigns() {
+  const all = [];
+  let after = null;
+  do {
+    const cursor = after === null ? '' : `&after=${encodeURIComponent(after)}`;
+    const page = await getJson(`/v1/campaigns?limit=1000${cursor}`);
+    all.push(...page.campaigns);
+    after = page.next ?? null;
+  } while (after !== null);
+  return all;
+}
+
 export const campaignPath = (id) => `/v1/campaigns/${encodeURIComponent(id)}`;
 
 // EventSource cannot send headers: /v1/live takes the token as ?token=.

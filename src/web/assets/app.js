@@ -2,7 +2,7 @@
 // the live stream (/v1/live, Server-Sent Events), and shows the overview
 // (#/) or one campaign (#/c/<id>). Asks for the API token when the server
 // wants one.
-import { getJson, liveUrl, setToken, AuthRequired } from './api.js';
+import { getAllCampaigns, getJson, liveUrl, setToken, AuthRequired } from './api.js';
 import { h } from './dom.js';
 import { OverviewView } from './overview.js';
 import { CampaignView } from './campaign.js';
@@ -76,7 +76,7 @@ function connectLive() {
     // Closed for good (a refused request): find out why, then retry later.
     setLive('offline', 'Offline');
     try {
-      await getJson('/v1/campaigns');
+      await getJson('/v1/campaigns?limit=1');
       setTimeout(connectLive, 2000);
     } catch (err) {
       if (err instanceof AuthRequired) askToken(err);
@@ -109,9 +109,9 @@ function askToken(err) {
 
 async function start() {
   try {
-    const list = await getJson('/v1/campaigns');
+    const list = await getAllCampaigns();
     campaigns.clear();
-    for (const c of list.campaigns) campaigns.set(c.id, c);
+    for (const c of list) campaigns.set(c.id, c);
   } catch (err) {
     if (err instanceof AuthRequired) return askToken(err);
     showError(err);
