@@ -1,7 +1,7 @@
 // `mailpulse query`: one S3 Select SQL query over the lake (docs/query.md).
 //
 //   mailpulse query [--lake URL] [--prefix P] [--since T] [--until T]
-//                   [--output json|csv|table] 'SELECT ...'
+//                   [--output json|csv|table] ('SELECT ...' | --file PATH)
 //
 // Reads every object under the prefix (default: the fixed start of
 // lake_prefix, e.g. "events/"), skipping those whose partition folders
@@ -13,6 +13,9 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
 #include <string>
 
 #include "analytics/kpi_json.h"
@@ -28,6 +31,7 @@ namespace {
 
 struct QueryFlags {
   std::string sql;
+  std::string sql_file;
   std::string prefix;
   bool prefix_set = false;
   std::string since, until;
@@ -56,8 +60,29 @@ Result<query::CsvHeader> ParseCsvHeader(const std::string& s) {
   return Status::Invalid("--csv-header must be use, ignore or none");
 }
 
+// The query text: the positional argument, or --file PATH ("-": stdin),
+// which spares shell quoting of "quoted identifiers".
+Result<std::string> QueryText(const QueryFlags& f) {
+  if (f.sql.empty() == f.sql_file.empty()) {
+    return Status::Invalid("give the query either as the argument or with --file (exactly one)");
+  }
+  if (f.sql_file.empty()) return f.sql;
+  std::ifstream in;
+  std::istream* src = &std::cin;
+  if (f.sql_file != "-") {
+    in.open(f.sql_file, std::ios::binary);
+    if (!in) return Status::Invalid("cannot read query file " + f.sql_file);
+    src = &in;
+  }
+  std::stringstream ss;
+  ss << src->rdbuf();
+  return ss.str();
+}
+
 int RunQuery(const QueryFlags& f) {
   const Config& cfg = ActiveConfig();
+  Result<std::string> sql = QueryText(f);
+  if (!sql.ok()) return Fail(sql.status());
   Result<query::OutputFormat> format = query::ParseOutputFormat(f.output);
   if (!format.ok()) return Fail(format.status());
   Result<query::CsvHeader> header = ParseCsvHeader(f.csv_header);
@@ -70,7 +95,7 @@ int RunQuery(const QueryFlags& f) {
     *out = *t;
   }
 
-  Result<query::SelectStatement> st = query::ParseQuery(f.sql);
+  Result<query::SelectStatement> st = query::ParseQuery(*sql);
   if (!st.ok()) return Fail(st.status());
 
   query::QueryOptions qo;
@@ -139,8 +164,8 @@ Command AddQueryCommand(CLI::App& app) {
   auto flags = std::make_shared<QueryFlags>();
   CLI::App* cmd = app.add_subcommand(
       "query", "Run an S3 Select SQL query over the lake's objects (docs/query.md)");
-  cmd->add_option("sql", flags->sql, "The query, e.g. \"SELECT COUNT(*) FROM S3Object\"")
-      ->required();
+  cmd->add_option("sql", flags->sql, "The query, e.g. \"SELECT COUNT(*) FROM S3Object\"");
+  cmd->add_option("-f,--file", flags->sql_file, "Read the query from this file (- for stdin)");
   cmd->add_option_function<std::string>(
       "--prefix",
       [flags](const std::string& p) {
