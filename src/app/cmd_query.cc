@@ -21,7 +21,7 @@
 #include "analytics/kpi_json.h"
 #include "app/commands.h"
 #include "common/clock.h"
-#include "query/lake_scan.h"
+#include "query/lake_query.h"
 #include "query/output.h"
 #include "query/parser.h"
 #include "storage/object_store_registry.h"
@@ -43,14 +43,6 @@ struct QueryFlags {
 int Fail(const Status& s) {
   std::fprintf(stderr, "mailpulse query: %s\n", s.message().c_str());
   return s.kind() == ErrorKind::kInvalid ? 2 : 1;
-}
-
-// The part of a Firehose-style prefix before its first expression:
-// "events/event_type=!{...}/..." -> "events/".
-std::string StaticPrefix(const std::string& prefix_template) {
-  std::string p = prefix_template.substr(0, prefix_template.find("!{"));
-  size_t slash = p.rfind('/');
-  return slash == std::string::npos ? "" : p.substr(0, slash + 1);
 }
 
 Result<query::CsvHeader> ParseCsvHeader(const std::string& s) {
@@ -83,35 +75,31 @@ int RunQuery(const QueryFlags& f) {
   const Config& cfg = ActiveConfig();
   Result<std::string> sql = QueryText(f);
   if (!sql.ok()) return Fail(sql.status());
+  query::LakeQuerySpec spec;
+  spec.sql = std::move(*sql);
   Result<query::OutputFormat> format = query::ParseOutputFormat(f.output);
   if (!format.ok()) return Fail(format.status());
+  spec.output = *format;
   Result<query::CsvHeader> header = ParseCsvHeader(f.csv_header);
   if (!header.ok()) return Fail(header.status());
-  std::optional<int64_t> since, until;
-  for (auto [text, out] : {std::pair{&f.since, &since}, std::pair{&f.until, &until}}) {
+  spec.csv_header = *header;
+  for (auto [text, out] : {std::pair{&f.since, &spec.since}, std::pair{&f.until, &spec.until}}) {
     if (text->empty()) continue;
     Result<UnixMillis> t = ParseTimeParam(*text);
     if (!t.ok()) return Fail(t.status());
     *out = *t;
   }
+  if (f.prefix_set) spec.prefix = f.prefix;
 
-  Result<query::SelectStatement> st = query::ParseQuery(*sql);
-  if (!st.ok()) return Fail(st.status());
-
-  query::QueryOptions qo;
-  qo.limits.timeout = std::chrono::seconds(cfg.GetInt("query_timeout"));
-  qo.limits.max_buffered_rows = cfg.GetInt("query_max_rows");
-  qo.limits.max_groups = cfg.GetInt("query_max_groups");
-  UnixMillis now = Clock::System().NowMillis();
-  qo.now = query::TimestampFromEpoch(now / 1000, static_cast<int>(now % 1000) * 1'000'000, 0, true,
-                                     query::TsPrecision::kFraction, 3);
-
-  query::OutputWriter writer(
-      *format, [](std::string_view s) { std::fwrite(s.data(), 1, s.size(), stdout); },
-      qo.limits.max_buffered_rows);
-  Result<std::unique_ptr<query::QueryExecutor>> ex =
-      query::QueryExecutor::Create(&*st, qo, &writer);
-  if (!ex.ok()) return Fail(ex.status());
+  query::LakeQueryConfig qc;
+  qc.limits.timeout = std::chrono::seconds(cfg.GetInt("query_timeout"));
+  qc.limits.max_buffered_rows = cfg.GetInt("query_max_rows");
+  qc.limits.max_groups = cfg.GetInt("query_max_groups");
+  qc.threads = static_cast<int>(cfg.GetInt("query_threads"));
+  qc.default_prefix = query::StaticPrefix(cfg.GetString("lake_prefix"));
+  Result<std::unique_ptr<query::LakeQuery>> q =
+      query::LakeQuery::Prepare(spec, qc, Clock::System().NowMillis());
+  if (!q.ok()) return Fail(q.status());
 
   // Opening a local lake creates its directory; a query must not.
   std::string url = cfg.GetString("lake");
@@ -126,22 +114,13 @@ int RunQuery(const QueryFlags& f) {
   Result<std::unique_ptr<ObjectStore>> lake =
       OpenObjectStore(url, cfg.GetString("data_dir") + "/lake");
   if (!lake.ok()) return Fail(lake.status());
+  spdlog::debug("query: {} prefix '{}' pruning: {}", (*lake)->Describe(), (*q)->prefix(),
+                (*q)->pruner().Describe());
 
-  query::LakeScanOptions so;
-  so.prefix = f.prefix_set ? f.prefix : StaticPrefix(cfg.GetString("lake_prefix"));
-  so.csv_header = *header;
-  so.threads = static_cast<int>(cfg.GetInt("query_threads"));
-  query::PartitionPruner pruner = query::PartitionPruner::FromQuery(*st);
-  pruner.SetTimeRange(since, until);
-  spdlog::debug("query: {} prefix '{}' pruning: {}", (*lake)->Describe(), so.prefix,
-                pruner.Describe());
-
-  Result<query::ScanStats> stats = query::ScanLake(**lake, so, pruner, **ex);
-  if (!stats.ok()) return Fail(stats.status());
-  Status done = (*ex)->Finish();
-  if (!done.ok()) return Fail(done);
-  writer.Finish();
+  Result<query::ScanStats> stats =
+      (*q)->Run(**lake, [](std::string_view s) { std::fwrite(s.data(), 1, s.size(), stdout); });
   std::fflush(stdout);
+  if (!stats.ok()) return Fail(stats.status());
   if (f.stats) {
     std::fprintf(stderr,
                  "objects: %lld listed, %lld pruned, %lld skipped, %lld scanned; bytes: %lld "
@@ -152,8 +131,8 @@ int RunQuery(const QueryFlags& f) {
                  static_cast<long long>(stats->objects_scanned),
                  static_cast<long long>(stats->bytes_scanned),
                  static_cast<long long>(stats->bytes_processed),
-                 static_cast<long long>((*ex)->documents()),
-                 static_cast<long long>((*ex)->records_written()));
+                 static_cast<long long>((*q)->documents()),
+                 static_cast<long long>((*q)->records()));
   }
   return 0;
 }

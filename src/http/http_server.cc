@@ -158,10 +158,20 @@ class Session : public std::enable_shared_from_this<Session> {
     // connection's response is written, so the handler may use it throughout.
     auto self = shared_from_this();
     shared_->in_flight.fetch_add(1, std::memory_order_relaxed);
-    shared_->handler->Handle(std::move(request_), [self](HttpResponse resp) {
-      self->shared_->in_flight.fetch_sub(1, std::memory_order_relaxed);
-      asio::dispatch(self->stream_.get_executor(),
-                     [self, resp = std::move(resp)]() mutable { self->Send(std::move(resp)); });
+    // The responder may run, and be destroyed, on any thread (a stream
+    // callback, a query thread). It hands the session to the server's
+    // executor and drops its own reference before the request stops counting
+    // as in flight: once WaitIdle sees zero, no other thread holds a session
+    // or posts to the io_context, so Stop may destroy both.
+    shared_->handler->Handle(std::move(request_), [self](HttpResponse resp) mutable {
+      std::shared_ptr<Session> session = std::move(self);
+      std::shared_ptr<ServerShared> shared = session->shared_;
+      auto executor = session->stream_.get_executor();
+      asio::dispatch(executor, [session, resp = std::move(resp)]() mutable {
+        session->Send(std::move(resp));
+      });
+      session.reset();
+      shared->in_flight.fetch_sub(1, std::memory_order_release);
     });
   }
 
