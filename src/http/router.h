@@ -34,6 +34,19 @@ class FunctionRoute final : public RouteHandler {
   std::function<HttpResponse(const HttpRequest&)> fn_;
 };
 
+// Adapts a function that answers through the responder, now or later.
+class FunctionHandlerRoute final : public RouteHandler {
+ public:
+  explicit FunctionHandlerRoute(std::function<void(HttpRequest, Responder)> fn)
+      : fn_(std::move(fn)) {}
+  void Handle(HttpRequest req, Responder respond) override {
+    fn_(std::move(req), std::move(respond));
+  }
+
+ private:
+  std::function<void(HttpRequest, Responder)> fn_;
+};
+
 class Router final : public HttpHandler {
  public:
   // `handler` must outlive the router.

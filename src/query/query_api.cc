@@ -2,26 +2,12 @@
 
 #include <spdlog/spdlog.h>
 
-#include <deque>
-#include <thread>
-
 #include "analytics/kpi_api.h"   // QueryParam
 #include "analytics/kpi_json.h"  // ParseTimeParam
 #include "common/json_escape.h"
 #include "http/bearer_auth.h"
 
 namespace mailpulse {
-
-// The hand-off between a query thread (producer) and the HTTP server's
-// stream polls (consumer).
-struct QueryApi::Run {
-  std::mutex mu;
-  std::condition_variable space_cv;
-  std::deque<std::string> chunks;
-  size_t bytes = 0;
-  bool finished = false;
-  std::atomic<bool> cancelled{false};
-};
 
 namespace {
 
@@ -34,18 +20,6 @@ class Route final : public RouteHandler {
 
  private:
   std::function<void(HttpRequest, Responder)> fn_;
-};
-
-// Cancels the run when the response's poll function is destroyed (the
-// stream ended, the client went away, or the server stopped).
-struct CancelOnDrop {
-  std::shared_ptr<QueryApi::Run> run;
-  ~CancelOnDrop() {
-    if (!run) return;
-    std::lock_guard lock(run->mu);
-    run->cancelled.store(true);
-    run->space_cv.notify_all();
-  }
 };
 
 HttpResponse ErrorFor(const Status& st) {
@@ -62,20 +36,12 @@ HttpResponse ErrorFor(const Status& st) {
 }  // namespace
 
 QueryApi::QueryApi(QueryApiOptions options, ObjectStore* lake)
-    : opt_(std::move(options)), lake_(lake) {
-  route_ = std::make_unique<Route>(
+    : opt_(std::move(options)), lake_(lake), streams_(opt_.streaming) {
+  route_ = std::make_unique<FunctionHandlerRoute>(
       [this](HttpRequest req, Responder respond) { Handle(std::move(req), std::move(respond)); });
 }
 
-QueryApi::~QueryApi() {
-  std::unique_lock lock(mu_);
-  for (auto& run : runs_) {
-    std::lock_guard rl(run->mu);
-    run->cancelled.store(true);
-    run->space_cv.notify_all();
-  }
-  idle_cv_.wait(lock, [this] { return running_ == 0; });
-}
+QueryApi::~QueryApi() = default;
 
 void QueryApi::Register(Router& router) { router.Add("POST", "/v1/query", route_.get()); }
 
@@ -105,64 +71,26 @@ void QueryApi::Handle(HttpRequest req, Responder respond) {
       query::LakeQuery::Prepare(spec, opt_.query, Clock::System().NowMillis());
   if (!prepared.ok()) return respond(ErrorFor(prepared.status()));
 
-  auto run = std::make_shared<Run>();
-  {
-    std::lock_guard lock(mu_);
-    ++running_;
-    runs_.push_back(run);
-  }
-  std::thread([this, run, q = std::shared_ptr<query::LakeQuery>(std::move(*prepared)),
-               output = spec.output] {
-    auto push = [&run, this](std::string chunk) {
-      std::unique_lock lock(run->mu);
-      run->space_cv.wait(
-          lock, [&] { return run->cancelled.load() || run->bytes < opt_.max_buffered_bytes; });
-      if (run->cancelled.load()) return;
-      run->bytes += chunk.size();
-      run->chunks.push_back(std::move(chunk));
-    };
-    Result<query::ScanStats> stats = q->Run(
-        *lake_, [&push](std::string_view s) { push(std::string(s)); }, &run->cancelled);
-    if (!stats.ok() && !run->cancelled.load()) {
-      spdlog::info("query failed after {} records: {}", q->records(), stats.status().message());
-      std::string line = "{\"error\":";
-      AppendJsonString(line, stats.status().message());
-      line += "}\n";
-      if (output == query::OutputFormat::kCsv) line = "error: " + stats.status().message() + "\n";
-      push(std::move(line));
-    }
-    {
-      std::lock_guard lock(run->mu);
-      run->finished = true;
-    }
-    std::lock_guard lock(mu_);
-    std::erase(runs_, run);
-    --running_;
-    idle_cv_.notify_all();
-  }).detach();
-
-  HttpResponse r;
-  r.content_type =
-      spec.output == query::OutputFormat::kCsv ? "text/csv; charset=utf-8" : "application/x-ndjson";
-  r.stream_interval_ms = opt_.poll_interval_ms;
-  auto drop = std::make_shared<CancelOnDrop>();
-  drop->run = run;
-  r.stream_poll = [run, drop]() -> std::optional<std::string> {
-    std::lock_guard lock(run->mu);
-    if (run->chunks.empty()) {
-      if (run->finished) return std::nullopt;
-      return std::string();
-    }
-    std::string out;
-    while (!run->chunks.empty() && out.size() < (1u << 20)) {
-      out += run->chunks.front();
-      run->bytes -= run->chunks.front().size();
-      run->chunks.pop_front();
-    }
-    run->space_cv.notify_all();
-    return out;
-  };
-  respond(std::move(r));
+  const query::OutputFormat output = spec.output;
+  streams_.Start(
+      std::move(respond), [this, q = std::shared_ptr<query::LakeQuery>(std::move(*prepared)),
+                           output](StreamProducer& out) {
+        out.Begin(output == query::OutputFormat::kCsv ? "text/csv; charset=utf-8"
+                                                      : "application/x-ndjson");
+        Result<query::ScanStats> stats = q->Run(
+            *lake_, [&out](std::string_view s) { out.Write(s); }, out.cancel_flag());
+        if (stats.ok() || out.cancelled()) return;
+        spdlog::info("query failed after {} records: {}", q->records(), stats.status().message());
+        std::string line;
+        if (output == query::OutputFormat::kCsv) {
+          line = "error: " + stats.status().message() + "\n";
+        } else {
+          line = "{\"error\":";
+          AppendJsonString(line, stats.status().message());
+          line += "}\n";
+        }
+        out.Write(line);
+      });
 }
 
 }  // namespace mailpulse

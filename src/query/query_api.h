@@ -17,13 +17,10 @@
 // queries and waits for their threads. Thread-safe.
 #pragma once
 
-#include <atomic>
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <vector>
 
+#include "http/background_stream.h"
 #include "http/router.h"
 #include "query/lake_query.h"
 #include "storage/object_store.h"
@@ -33,8 +30,7 @@ namespace mailpulse {
 struct QueryApiOptions {
   std::string api_token;  // empty: no authentication
   query::LakeQueryConfig query;
-  size_t max_buffered_bytes = 4u << 20;  // output held for a slow client
-  int64_t poll_interval_ms = 5;
+  BackgroundStreamOptions streaming;  // output held for a slow client
 };
 
 class QueryApi {
@@ -44,18 +40,13 @@ class QueryApi {
 
   void Register(Router& router);
 
-  struct Run;  // one running query (query_api.cc)
-
  private:
   void Handle(HttpRequest req, Responder respond);
 
   QueryApiOptions opt_;
   ObjectStore* lake_;
   std::unique_ptr<RouteHandler> route_;
-  std::mutex mu_;
-  std::condition_variable idle_cv_;
-  int running_ = 0;
-  std::vector<std::shared_ptr<Run>> runs_;  // for cancellation at shutdown
+  BackgroundStreams streams_;  // last member: destroyed (and joined) first
 };
 
 }  // namespace mailpulse
