@@ -19,6 +19,7 @@
 #include "ingest/ingest_probe.h"
 #include "ingest/webhook_handler.h"
 #include "query/query_api.h"
+#include "query/s3select/select_api.h"
 #include "storage/object_store_registry.h"
 #include "stream/local/local_stream.h"
 #include "web/web_assets.h"
@@ -38,6 +39,7 @@ struct ServerApp::Parts {
   std::unique_ptr<AnalyticsService> analytics;
   std::unique_ptr<KpiApi> kpi_api;
   std::unique_ptr<QueryApi> query_api;  // before lake in destruction: cancels its queries
+  std::unique_ptr<S3SelectApi> s3_select;
   std::unique_ptr<WebAssets> web;
   std::unique_ptr<FunctionRoute> healthz, readyz, metrics_route;
   Router router;
@@ -292,6 +294,11 @@ Status ServerApp::Start() {
   qo.query.default_prefix = query::StaticPrefix(c.GetString("lake_prefix"));
   p.query_api = std::make_unique<QueryApi>(qo, p.lake.get());
   p.query_api->Register(p.router);
+  S3SelectApiOptions s3o;
+  s3o.api_token = qo.api_token;
+  s3o.limits = qo.query.limits;
+  p.s3_select = std::make_unique<S3SelectApi>(s3o, p.lake.get());
+  p.s3_select->Register(p.router);  // POST /{bucket}/{key}?select: a fallback route
   p.router.Add("GET", "/healthz", p.healthz.get());
   p.router.Add("GET", "/readyz", p.readyz.get());
   p.router.Add("GET", "/metrics", p.metrics_route.get());

@@ -12,6 +12,7 @@ void Router::Add(std::string method, std::string pattern, RouteHandler* handler)
   if (r.has_param) {
     auto close = pattern.find('}', brace);
     r.suffix = close == std::string::npos ? "" : pattern.substr(close + 1);
+    r.greedy = close != std::string::npos && close > brace && pattern[close - 1] == '+';
   }
   r.handler = handler;
   routes_.push_back(std::move(r));
@@ -20,24 +21,32 @@ void Router::Add(std::string method, std::string pattern, RouteHandler* handler)
 const Router::Route* Router::Match(const HttpRequest& req, bool* path_known,
                                    std::string* param) const {
   *path_known = false;
-  for (const Route& r : routes_) {
-    bool path_match = false;
-    std::string value;
-    if (!r.has_param) {
-      path_match = req.path == r.prefix;
-    } else if (req.path.size() > r.prefix.size() + r.suffix.size() &&
-               req.path.compare(0, r.prefix.size(), r.prefix) == 0 &&
-               req.path.compare(req.path.size() - r.suffix.size(), r.suffix.size(), r.suffix) ==
-                   0) {
-      value = req.path.substr(r.prefix.size(), req.path.size() - r.prefix.size() - r.suffix.size());
-      path_match = value.find('/') == std::string::npos;
+  // Exact and one-segment routes first; greedy ones only for unknown paths.
+  for (bool greedy_pass : {false, true}) {
+    for (const Route& r : routes_) {
+      if (r.greedy != greedy_pass) continue;
+      // A fallback claims only its own method: other methods stay 404.
+      if (r.greedy && r.method != req.method) continue;
+      bool path_match = false;
+      std::string value;
+      if (!r.has_param) {
+        path_match = req.path == r.prefix;
+      } else if (req.path.size() > r.prefix.size() + r.suffix.size() &&
+                 req.path.compare(0, r.prefix.size(), r.prefix) == 0 &&
+                 req.path.compare(req.path.size() - r.suffix.size(), r.suffix.size(),
+                                  r.suffix) == 0) {
+        value =
+            req.path.substr(r.prefix.size(), req.path.size() - r.prefix.size() - r.suffix.size());
+        path_match = r.greedy || value.find('/') == std::string::npos;
+      }
+      if (!path_match) continue;
+      *path_known = true;
+      if (r.method == req.method || (r.method == "GET" && req.method == "HEAD")) {
+        *param = std::move(value);
+        return &r;
+      }
     }
-    if (!path_match) continue;
-    *path_known = true;
-    if (r.method == req.method || (r.method == "GET" && req.method == "HEAD")) {
-      *param = std::move(value);
-      return &r;
-    }
+    if (*path_known) return nullptr;
   }
   return nullptr;
 }

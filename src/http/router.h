@@ -49,7 +49,11 @@ class FunctionHandlerRoute final : public RouteHandler {
 
 class Router final : public HttpHandler {
  public:
-  // `handler` must outlive the router.
+  // `handler` must outlive the router. A pattern has at most one parameter:
+  // `{name}` matches one non-empty path segment; `{name+}` (last in the
+  // pattern) matches the non-empty rest of the path, slashes included, and is
+  // a fallback: it is tried only for paths no other route knows, and only for
+  // its own method, so other routes' 404 and 405 answers are unchanged.
   void Add(std::string method, std::string pattern, RouteHandler* handler);
 
   std::optional<HttpResponse> Precheck(const HttpRequest& req) override;
@@ -62,6 +66,7 @@ class Router final : public HttpHandler {
     std::string prefix;  // literal part before the param (the whole path without one)
     std::string suffix;  // literal part after the param
     bool has_param = false;
+    bool greedy = false;  // {name+}
     std::string pattern;
     RouteHandler* handler = nullptr;
   };

@@ -47,5 +47,25 @@ TEST(RouterTest, ParameterInTheMiddleOrAtTheEnd) {
   EXPECT_EQ(r.RouteLabel(req), "/v1/campaigns/{id}/links");
 }
 
+TEST(RouterTest, GreedyParameterIsAFallbackForUnknownPaths) {
+  Named list("list"), s3("s3");
+  Router r;
+  r.Add("GET", "/v1/campaigns", &list);
+  r.Add("POST", "/{path+}", &s3);
+  EXPECT_EQ(Call(r, "POST", "/bucket/events/dt=2026-12-04/a.json.gz"),
+            "200 s3:bucket/events/dt=2026-12-04/a.json.gz");
+  EXPECT_EQ(Call(r, "POST", "/b"), "200 s3:b");
+  // A known path keeps its own answer: 405, not the fallback.
+  EXPECT_EQ(Call(r, "POST", "/v1/campaigns").substr(0, 3), "405");
+  EXPECT_EQ(Call(r, "GET", "/v1/campaigns"), "200 list:");
+  // The fallback is for its method only: other methods on unknown paths stay 404.
+  EXPECT_EQ(Call(r, "GET", "/bucket/key").substr(0, 3), "404");
+  EXPECT_EQ(Call(r, "POST", "/").substr(0, 3), "404");
+  HttpRequest req;
+  req.method = "POST";
+  req.path = "/bucket/key";
+  EXPECT_EQ(r.RouteLabel(req), "/{path+}");
+}
+
 }  // namespace
 }  // namespace mailpulse
