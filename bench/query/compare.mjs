@@ -50,7 +50,7 @@ function mailpulse(sql) {
 const db = await (await DuckDBInstance.create(':memory:')).connect();
 await db.run(`SET threads = ${threads}`);
 const glob = `${path.join(lake, 'events')}/**/*.json.gz`;
-const source = `read_json_auto('${glob}', format = 'newline_delimited', hive_partitioning = false)`;
+const source = `read_json_auto('${glob}', format = 'newline_delimited', hive_partitioning = false, union_by_name = true)`;
 async function duckdb(sql) {
   const t0 = process.hrtime.bigint();
   const rows = (await (await db.runAndReadAll(sql.replaceAll('LAKE', source))).getRowObjectsJS());

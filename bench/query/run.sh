@@ -5,7 +5,8 @@
 # questions of `mailpulse query` and of DuckDB (bench/query/compare.mjs).
 #
 # Environment: MAILPULSE_BIN [build/mailpulse], QUERY_EVENTS [1000000],
-#   QUERY_THREADS [2], QUERY_REPEATS [3], QUERY_LAKE (reuse a lake: skips the build)
+#   QUERY_THREADS [2], QUERY_REPEATS [3], QUERY_LAKE (reuse a lake: skips the build),
+#   QUERY_KEEP_LAKE (move the built lake there and keep it)
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
@@ -32,6 +33,7 @@ if [[ -z "$LAKE" ]]; then
   echo "lake built: $(accepted) events accepted, $(delivered) delivered" >&2
   kill "$PID"; wait "$PID" 2>/dev/null || true; PID=""
   LAKE="$TMP/data/lake"
+  if [[ -n "${QUERY_KEEP_LAKE:-}" ]]; then mv "$TMP/data/lake" "$QUERY_KEEP_LAKE"; LAKE="$QUERY_KEEP_LAKE"; fi
 fi
 cd "$ROOT"
 MAILPULSE_BIN="$BIN" node bench/query/compare.mjs "$LAKE" "${QUERY_THREADS:-2}" "${QUERY_REPEATS:-3}"

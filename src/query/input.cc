@@ -4,6 +4,8 @@
 
 #include <vector>
 
+#include "query/projection.h"
+
 namespace mailpulse::query {
 
 Value JsonToValue(simdjson::dom::element e) {
@@ -38,6 +40,21 @@ Value JsonToValue(simdjson::dom::element e) {
   return Value::Missing();
 }
 
+namespace {
+
+// The document with only the top-level members `p` keeps.
+Value ProjectedDocument(simdjson::dom::element e, const RootProjection& p) {
+  if (e.type() != simdjson::dom::element_type::OBJECT) return JsonToValue(e);
+  Value::Struct s;
+  simdjson::dom::object object = e.get_object().value_unsafe();
+  for (simdjson::dom::key_value_pair kv : object) {
+    if (p.Keeps(kv.key)) s.emplace_back(std::string(kv.key), JsonToValue(kv.value));
+  }
+  return Value::MakeStruct(std::move(s));
+}
+
+}  // namespace
+
 Status InputReader::Read(std::string_view text, const std::string& source, const DocumentFn& fn) {
   return format_ == InputFormat::kJson ? ReadJsonLines(text, source, fn)
                                        : ReadCsv(text, source, fn);
@@ -61,7 +78,8 @@ Status InputReader::ReadJsonLines(std::string_view text, const std::string& sour
       return Status::Corruption(fmt::format("{}: line {}: invalid JSON ({})", source, line_no,
                                             simdjson::error_message(error)));
     }
-    MP_RETURN_IF_ERROR(fn(JsonToValue(doc), &stop));
+    MP_RETURN_IF_ERROR(
+        fn(projection_ ? ProjectedDocument(doc, *projection_) : JsonToValue(doc), &stop));
   }
   return Status::Ok();
 }

@@ -33,9 +33,14 @@ using DocumentFn = std::function<Status(const Value& document, bool* stop)>;
 // One simdjson element as a Value (objects keep member order).
 Value JsonToValue(simdjson::dom::element e);
 
+class RootProjection;  // projection.h
+
 class InputReader {
  public:
   InputReader(InputFormat format, CsvHeader header) : format_(format), header_(header) {}
+  // JSON documents keep only the top-level members `projection` keeps
+  // (nullptr: all). Must outlive the reads.
+  void SetProjection(const RootProjection* projection) { projection_ = projection; }
   // `source` names the object in error messages.
   Status Read(std::string_view text, const std::string& source, const DocumentFn& fn);
 
@@ -45,6 +50,7 @@ class InputReader {
 
   InputFormat format_;
   CsvHeader header_;
+  const RootProjection* projection_ = nullptr;
   simdjson::dom::parser parser_;
 };
 

@@ -47,6 +47,7 @@ Result<std::unique_ptr<LakeQuery>> LakeQuery::Prepare(const LakeQuerySpec& spec,
                                        true, TsPrecision::kFraction, 3);
   q->pruner_ = PartitionPruner::FromQuery(q->statement_);
   q->pruner_.SetTimeRange(spec.since, spec.until);
+  q->projection_ = ProjectionOf(q->statement_);
   q->sink_ = std::make_unique<Sink>();
   MP_ASSIGN_OR_RETURN(q->executor_,
                       QueryExecutor::Create(&q->statement_, q->options_, q->sink_.get()));
@@ -61,6 +62,7 @@ Result<ScanStats> LakeQuery::Run(ObjectStore& store, OutputWriter::WriteFn write
   so.prefix = prefix_;
   so.csv_header = spec_.csv_header;
   so.threads = config_.threads;
+  so.projection = projection_ ? &*projection_ : nullptr;
   MP_ASSIGN_OR_RETURN(ScanStats stats, ScanLake(store, so, pruner_, *executor_));
   MP_RETURN_IF_ERROR(executor_->Finish());
   writer.Finish();

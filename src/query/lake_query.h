@@ -26,6 +26,7 @@
 #include "query/output.h"
 #include "query/parser.h"
 #include "query/partition_pruner.h"
+#include "query/projection.h"
 #include "storage/object_store.h"
 
 namespace mailpulse::query {
@@ -75,6 +76,7 @@ class LakeQuery {
   SelectStatement statement_;
   QueryOptions options_;
   PartitionPruner pruner_;
+  std::optional<RootProjection> projection_;
   std::unique_ptr<Sink> sink_;
   std::unique_ptr<QueryExecutor> executor_;
 };

@@ -79,6 +79,7 @@ Result<ScanStats> ScanLake(ObjectStore& store, const LakeScanOptions& options,
   std::vector<std::pair<std::string, ObjectFormat>> queue;
 
   InputReader json(InputFormat::kJson, options.csv_header);
+  json.SetProjection(options.projection);
   InputReader csv(InputFormat::kCsv, options.csv_header);
   auto run_batch = [&]() -> Status {
     std::vector<Loaded> loaded(queue.size());

@@ -27,11 +27,14 @@
 
 namespace mailpulse::query {
 
+class RootProjection;
+
 struct LakeScanOptions {
   std::string prefix;  // "" = the whole lake
   CsvHeader csv_header = CsvHeader::kUse;
   int threads = 2;
   int list_page_size = 1000;
+  const RootProjection* projection = nullptr;  // projection.h; nullptr: whole documents
 };
 
 struct ScanStats {

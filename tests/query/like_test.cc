@@ -31,6 +31,31 @@ TEST(QueryLikeTest, Wildcards) {
   EXPECT_TRUE(Like("mississippi", "%iss%ppi"));
 }
 
+// Patterns without `_` take a byte-wise path (literal runs found in order);
+// these pin its edges against the character-wise matcher's answers.
+TEST(QueryLikeTest, LiteralAndPercentPatterns) {
+  EXPECT_FALSE(Like("a", "a%a"));  // prefix and suffix may not overlap
+  EXPECT_TRUE(Like("aa", "a%a"));
+  EXPECT_TRUE(Like("aXa", "a%a"));
+  EXPECT_TRUE(Like("abcab", "ab%ab"));
+  EXPECT_FALSE(Like("abab", "ab%b%ab"));
+  EXPECT_TRUE(Like("abbab", "ab%b%ab"));
+  EXPECT_TRUE(Like("xay1@z", "%1@%"));
+  EXPECT_FALSE(Like("xay2@z", "%1@%"));
+  EXPECT_TRUE(Like("", ""));
+  EXPECT_FALSE(Like("a", ""));
+  EXPECT_TRUE(Like("abc", "%b%"));
+  EXPECT_FALSE(Like("abc", "%d%"));
+  EXPECT_TRUE(Like("a%c", "a!%c", "!"));  // an escaped % is a literal
+  EXPECT_FALSE(Like("abc", "a!%c", "!"));
+  EXPECT_TRUE(Like("h\xc3\xa9llo w\xc3\xb6rld", "%\xc3\xa9%\xc3\xb6%"));
+  // The compiled pattern is cached per thread: a new pattern must replace it.
+  EXPECT_TRUE(Like("abc", "a%"));
+  EXPECT_FALSE(Like("abc", "b%"));
+  EXPECT_TRUE(Like("b_c", "b!_c", "!"));
+  EXPECT_FALSE(Like("bxc", "b!_c", "!"));
+}
+
 TEST(QueryLikeTest, UnderscoreIsOneCharacterNotOneByte) {
   EXPECT_TRUE(Like("h\xc3\xa9llo", "h_llo"));  // é is two bytes
   EXPECT_FALSE(Like("h\xc3\xa9llo", "h__llo"));
