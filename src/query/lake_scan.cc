@@ -15,32 +15,47 @@ bool EndsWith(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
-// One object's decompressed text, filled by a pool task.
+// One object, filled by a pool task: its decompressed text and, for JSON,
+// its documents already parsed (the calling thread then only evaluates).
 struct Loaded {
   std::string key;
   ObjectFormat format;
   Status status;
   std::string text;
+  int64_t text_bytes = 0;
+  std::vector<Value> docs;
+  bool parsed = false;
   int64_t stored_bytes = 0;
 };
 
-void Load(ObjectStore& store, Loaded* out) {
+void Load(ObjectStore& store, const RootProjection* projection, Loaded* out) {
   Result<std::string> bytes = store.Get(out->key);
   if (!bytes.ok()) {
     out->status = Status(bytes.status().kind(), out->key + ": " + bytes.status().message());
     return;
   }
   out->stored_bytes = static_cast<int64_t>(bytes->size());
-  if (out->format.decode == nullptr) {
+  if (out->format.decode != nullptr) {
+    Result<std::string> decoded = out->format.decode(*bytes);
+    if (!decoded.ok()) {
+      out->status = Status::Corruption(out->key + ": " + decoded.status().message());
+      return;
+    }
+    out->text = std::move(*decoded);
+  } else {
     out->text = std::move(*bytes);
-    return;
   }
-  Result<std::string> decoded = out->format.decode(*bytes);
-  if (!decoded.ok()) {
-    out->status = Status::Corruption(out->key + ": " + decoded.status().message());
-    return;
-  }
-  out->text = std::move(*decoded);
+  out->text_bytes = static_cast<int64_t>(out->text.size());
+  if (out->format.format != InputFormat::kJson) return;
+  // Parsing is most of a scan's work: do it here, on the pool, in parallel.
+  thread_local InputReader reader(InputFormat::kJson, CsvHeader::kUse);
+  reader.SetProjection(projection);
+  out->status = reader.Read(out->text, out->key, [out](const Value& doc, bool*) {
+    out->docs.push_back(doc);
+    return Status::Ok();
+  });
+  out->parsed = true;
+  std::string().swap(out->text);
 }
 
 }  // namespace
@@ -87,7 +102,7 @@ Result<ScanStats> ScanLake(ObjectStore& store, const LakeScanOptions& options,
     for (size_t i = 0; i < queue.size(); ++i) {
       loaded[i].key = std::move(queue[i].first);
       loaded[i].format = queue[i].second;
-      tasks.push_back([&store, l = &loaded[i]] { Load(store, l); });
+      tasks.push_back([&store, &options, l = &loaded[i]] { Load(store, options.projection, l); });
     }
     pool.RunAll(std::move(tasks));
     queue.clear();
@@ -96,7 +111,15 @@ Result<ScanStats> ScanLake(ObjectStore& store, const LakeScanOptions& options,
       MP_RETURN_IF_ERROR(l.status);
       ++stats.objects_scanned;
       stats.bytes_scanned += l.stored_bytes;
-      stats.bytes_processed += static_cast<int64_t>(l.text.size());
+      stats.bytes_processed += l.text_bytes;
+      if (l.parsed) {
+        for (const Value& doc : l.docs) {
+          MP_RETURN_IF_ERROR(executor.AddDocument(doc));
+          if (executor.done()) break;
+        }
+        std::vector<Value>().swap(l.docs);  // free as we go
+        continue;
+      }
       InputReader& reader = l.format.format == InputFormat::kJson ? json : csv;
       MP_RETURN_IF_ERROR(reader.Read(l.text, l.key, [&](const Value& doc, bool* stop) {
         Status st = executor.AddDocument(doc);

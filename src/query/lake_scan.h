@@ -3,14 +3,16 @@
 //
 //  1. List the prefix page by page (ObjectStore::List, continuation tokens).
 //  2. Skip keys the PartitionPruner rules out, and keys of unknown formats.
-//  3. Fetch and decompress objects in parallel on a small TaskPool, a batch
-//     at a time: compression by suffix (.gz, .zst through the encoder
-//     registry, delivery/encoder.h), format by extension (.json/.jsonl/
-//     .ndjson: JSON Lines; .csv: CSV).
-//  4. Parse and evaluate on the calling thread, in key order, so results are
-//     deterministic; stop listing once the executor is done().
-// Memory: at most `threads * 2` decompressed objects at once (the texts; the
-// parsed documents stream through the executor one at a time).
+//  3. Fetch, decompress and (JSON) parse objects in parallel on a small
+//     TaskPool, a batch at a time: compression by suffix (.gz, .zst through
+//     the encoder registry, delivery/encoder.h), format by extension
+//     (.json/.jsonl/.ndjson: JSON Lines; .csv: CSV). JSON documents keep
+//     only the members the query reads (projection.h).
+//  4. Evaluate on the calling thread (CSV is parsed there too), in key
+//     order, so results are deterministic; stop listing once the executor is
+//     done().
+// Memory: at most `threads * 2` objects at once, as parsed (projected)
+// documents for JSON, as text for CSV.
 // ScanLake is called from one thread; the store must be thread-safe
 // (every ObjectStore is).
 #pragma once
