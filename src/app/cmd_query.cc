@@ -10,10 +10,13 @@
 // bad query or flags, 1 when the lake cannot be read or a limit stops the
 // query. Read-only: safe next to a running server.
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <sstream>
 #include <string>
@@ -117,8 +120,31 @@ int RunQuery(const QueryFlags& f) {
   spdlog::debug("query: {} prefix '{}' pruning: {}", (*lake)->Describe(), (*q)->prefix(),
                 (*q)->pruner().Describe());
 
-  Result<query::ScanStats> stats =
-      (*q)->Run(**lake, [](std::string_view s) { std::fwrite(s.data(), 1, s.size(), stdout); });
+  // A progress line on stderr for long scans, only when a person watches it.
+  const bool tty = ::isatty(STDERR_FILENO) == 1;
+  const auto start = std::chrono::steady_clock::now();
+  auto last = start;
+  bool shown = false;
+  std::function<void(const query::ScanStats&)> progress;
+  if (tty) {
+    progress = [&](const query::ScanStats& s) {
+      auto now = std::chrono::steady_clock::now();
+      if (now - start < std::chrono::seconds(1) || now - last < std::chrono::milliseconds(200)) {
+        return;
+      }
+      last = now;
+      shown = true;
+      std::fprintf(stderr, "\r\033[Kscanning: %lld objects read, %lld pruned, %.1f MB, %.1f s",
+                   static_cast<long long>(s.objects_scanned),
+                   static_cast<long long>(s.objects_pruned),
+                   static_cast<double>(s.bytes_scanned) / 1e6,
+                   std::chrono::duration<double>(now - start).count());
+    };
+  }
+  Result<query::ScanStats> stats = (*q)->Run(
+      **lake, [](std::string_view s) { std::fwrite(s.data(), 1, s.size(), stdout); }, nullptr,
+      progress);
+  if (shown) std::fprintf(stderr, "\r\033[K");
   std::fflush(stdout);
   if (!stats.ok()) return Fail(stats.status());
   if (f.stats) {

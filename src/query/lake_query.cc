@@ -55,7 +55,8 @@ Result<std::unique_ptr<LakeQuery>> LakeQuery::Prepare(const LakeQuerySpec& spec,
 }
 
 Result<ScanStats> LakeQuery::Run(ObjectStore& store, OutputWriter::WriteFn write,
-                                 const std::atomic<bool>* cancelled) {
+                                 const std::atomic<bool>* cancelled,
+                                 std::function<void(const ScanStats&)> progress) {
   OutputWriter writer(spec_.output, std::move(write), config_.limits.max_buffered_rows);
   sink_->Attach(&writer, cancelled);
   LakeScanOptions so;
@@ -63,6 +64,7 @@ Result<ScanStats> LakeQuery::Run(ObjectStore& store, OutputWriter::WriteFn write
   so.csv_header = spec_.csv_header;
   so.threads = config_.threads;
   so.projection = projection_ ? &*projection_ : nullptr;
+  so.progress = std::move(progress);
   MP_ASSIGN_OR_RETURN(ScanStats stats, ScanLake(store, so, pruner_, *executor_));
   MP_RETURN_IF_ERROR(executor_->Finish());
   writer.Finish();

@@ -55,7 +55,8 @@ class LakeQuery {
                                                     const LakeQueryConfig& config, UnixMillis now);
 
   Result<ScanStats> Run(ObjectStore& store, OutputWriter::WriteFn write,
-                        const std::atomic<bool>* cancelled = nullptr);
+                        const std::atomic<bool>* cancelled = nullptr,
+                        std::function<void(const ScanStats&)> progress = {});
 
   int64_t documents() const { return executor_ ? executor_->documents() : 0; }
   int64_t records() const { return executor_ ? executor_->records_written() : 0; }

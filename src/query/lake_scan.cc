@@ -110,6 +110,7 @@ Result<ScanStats> ScanLake(ObjectStore& store, const LakeScanOptions& options,
       if (executor.done()) break;
       MP_RETURN_IF_ERROR(l.status);
       ++stats.objects_scanned;
+      if (options.progress) options.progress(stats);
       stats.bytes_scanned += l.stored_bytes;
       stats.bytes_processed += l.text_bytes;
       if (l.parsed) {

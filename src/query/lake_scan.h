@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -31,14 +32,6 @@ namespace mailpulse::query {
 
 class RootProjection;
 
-struct LakeScanOptions {
-  std::string prefix;  // "" = the whole lake
-  CsvHeader csv_header = CsvHeader::kUse;
-  int threads = 2;
-  int list_page_size = 1000;
-  const RootProjection* projection = nullptr;  // projection.h; nullptr: whole documents
-};
-
 struct ScanStats {
   int64_t objects_listed = 0;
   int64_t objects_pruned = 0;   // by partition folders or time
@@ -46,6 +39,17 @@ struct ScanStats {
   int64_t objects_scanned = 0;
   int64_t bytes_scanned = 0;    // as stored
   int64_t bytes_processed = 0;  // decompressed
+};
+
+struct LakeScanOptions {
+  std::string prefix;  // "" = the whole lake
+  CsvHeader csv_header = CsvHeader::kUse;
+  int threads = 2;
+  int list_page_size = 1000;
+  const RootProjection* projection = nullptr;  // projection.h; nullptr: whole documents
+  // Called on the calling thread after each object is evaluated (a progress
+  // display); may be empty.
+  std::function<void(const ScanStats&)> progress;
 };
 
 // How a key is read: nullopt for unknown extensions.
