@@ -10,10 +10,10 @@ import { S3Client, SelectObjectContentCommand } from '@aws-sdk/client-s3';
 import { startServer, sendgridBody, event, messageId, post } from './lib.mjs';
 import { waitFor } from './lake-lib.mjs';
 
-function client(base) {
+function client(base, secretAccessKey = 'unused') {
   return new S3Client({
     endpoint: base, region: 'us-east-1', forcePathStyle: true,
-    credentials: { accessKeyId: 'mailpulse', secretAccessKey: 'unused' },
+    credentials: { accessKeyId: 'mailpulse', secretAccessKey },
   });
 }
 
@@ -97,12 +97,28 @@ test('SelectObjectContent from the AWS SDK over a delivered lake object', { time
   }
 });
 
-test('with an api_token, S3 Select answers AccessDenied (SigV4 is not verified yet)', { timeout: 30000 }, async () => {
-  const server = await startServer(['--allow-unsigned', '--api-token', 't0k']);
+test('with an api_token, S3 Select needs a SigV4 signature made with it', { timeout: 30000 }, async () => {
+  const server = await startServer(['--allow-unsigned', '--api-token', 't0k', '--flush-interval', '0']);
   try {
-    const s3 = client(server.base);
-    await assert.rejects(select(s3, 'events/x.json', 'SELECT * FROM S3Object', { JSON: { Type: 'LINES' } }),
-      (e) => e.name === 'AccessDenied' && e.$metadata.httpStatusCode === 403);
+    const msg = messageId();  // one message: one shard, one object
+    const events = [event('open', msg, { singlesend_id: 'sig' }), event('open', msg, { singlesend_id: 'sig' })];
+    const res = await post(`${server.base}/v1/webhooks/sendgrid`, sendgridBody(events), { 'Content-Type': 'application/json' });
+    assert.equal(res.status, 200);
+    const lake = path.join(server.dataDir, 'lake');
+    const key = await waitFor('the open object', async () =>
+      lakeObjects(lake).find((k) => k.startsWith('events/event_type=open/campaign=sig/')));
+    const input = { JSON: { Type: 'LINES' }, CompressionType: 'GZIP' };
+    // Signed by the SDK with the api_token as secret key: answered.
+    const ok = await select(client(server.base, 't0k'), key, 'SELECT COUNT(*) AS n FROM S3Object', input);
+    assert.equal(ok.records, '{"n":2}\n');
+    assert.equal(ok.ended, true);
+    // Another secret: S3's SignatureDoesNotMatch.
+    await assert.rejects(select(client(server.base, 'wrong'), key, 'SELECT COUNT(*) FROM S3Object', input),
+      (e) => e.name === 'SignatureDoesNotMatch' && e.$metadata.httpStatusCode === 403);
+    // Not signed at all.
+    const anon = await fetch(`${server.base}/lake/${key}?select&select-type=2`, { method: 'POST', body: '<x/>' });
+    assert.equal(anon.status, 403);
+    assert.match(await anon.text(), /<Code>AccessDenied<\/Code>/);
   } finally {
     await server.stop();
   }

@@ -12,6 +12,7 @@
 #include "query/s3select/event_stream.h"
 #include "query/s3select/select_request.h"
 #include "query/timestamp.h"
+#include "storage/s3/sigv4_verify.h"
 
 namespace mailpulse {
 namespace {
@@ -166,10 +167,17 @@ void S3SelectApi::Handle(HttpRequest req, Responder respond) {
   }
   const std::string resource = req.path;
   if (!opt_.api_token.empty()) {
-    return respond(XmlError({403, "AccessDenied",
-                             "S3 Select requests are refused while api_token is set (SigV4 "
-                             "verification is not implemented); use POST /v1/query"},
-                            resource));
+    // Clients sign with any access key id and the api_token as secret key.
+    Status auth = VerifySigV4({req.method, req.path, req.query, req.header, req.body},
+                              opt_.api_token, Clock::System().NowMillis());
+    if (!auth.ok()) {
+      const std::string& m = auth.message();
+      size_t colon = m.find(':');
+      std::string code = colon == std::string::npos ? "AccessDenied" : m.substr(0, colon);
+      std::string text = colon == std::string::npos ? m : m.substr(colon + 2);
+      return respond(
+          XmlError({code == "AuthorizationHeaderMalformed" ? 400 : 403, code, text}, resource));
+    }
   }
   std::string path = req.params.empty() ? std::string() : req.params[0];
   size_t slash = path.find('/');

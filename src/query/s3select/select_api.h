@@ -14,9 +14,10 @@
 // records or the end follow within the query's own time limit.
 //
 // Authentication: with no api_token the endpoint is open, like every other
-// mailpulse API without one. With an api_token it answers 403 AccessDenied:
-// verifying the clients' SigV4 signatures is not implemented yet, and an
-// unchecked signature would be no protection (use POST /v1/query).
+// mailpulse API without one. With an api_token, requests must carry a valid
+// AWS SigV4 signature made with the api_token as the secret key (any access
+// key id): storage/s3/sigv4_verify.h. Failures are S3's AccessDenied,
+// SignatureDoesNotMatch, RequestTimeTooSkewed, ... (403; malformed: 400).
 //
 // Ownership: the store must outlive the API; the destructor cancels running
 // requests and waits for them. Thread-safe.
