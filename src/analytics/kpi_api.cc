@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "analytics/kpi_json.h"
+#include "http/bearer_auth.h"
 
 namespace mailpulse {
 
@@ -17,13 +18,6 @@ int HexValue(char c) {
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
-}
-
-bool ConstantTimeEquals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size() || b.empty()) return false;  // the length is not secret
-  unsigned char diff = 0;
-  for (size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
-  return diff == 0;
 }
 
 Result<KpiRange> RangeOf(const HttpRequest& req) {
@@ -138,18 +132,16 @@ void KpiApi::Register(Router& router) {
 std::optional<HttpResponse> KpiApi::Authorize(const HttpRequest& req) const {
   if (opt_.api_token.empty()) return std::nullopt;
   std::string_view auth = req.header ? req.header("Authorization") : std::string_view();
-  constexpr std::string_view kBearer = "Bearer ";
-  bool ok = auth.size() > kBearer.size() && auth.substr(0, kBearer.size()) == kBearer &&
-            ConstantTimeEquals(auth.substr(kBearer.size()), opt_.api_token);
-  if (ok) return std::nullopt;
   // A browser's EventSource cannot set headers: /v1/live (only) also takes ?token=.
-  std::optional<std::string> query_token;
-  if (auth.empty() && req.path == "/v1/live") query_token = QueryParam(req.query, "token");
-  if (query_token && ConstantTimeEquals(*query_token, opt_.api_token)) return std::nullopt;
-  HttpResponse r = HttpResponse::Error(
-      401, auth.empty() && !query_token ? "missing bearer token" : "invalid bearer token");
-  r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"mailpulse\"");
-  return r;
+  if (auth.empty() && req.path == "/v1/live") {
+    if (std::optional<std::string> token = QueryParam(req.query, "token")) {
+      if (SecretEquals(*token, opt_.api_token)) return std::nullopt;
+      HttpResponse r = HttpResponse::Error(401, "invalid bearer token");
+      r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"mailpulse\"");
+      return r;
+    }
+  }
+  return RequireBearerToken(req, opt_.api_token);
 }
 
 HttpResponse KpiApi::Handle(const HttpRequest& req) const {

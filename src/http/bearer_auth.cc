@@ -22,9 +22,8 @@ std::optional<HttpResponse> RequireBearerToken(const HttpRequest& req, std::stri
   bool scheme =
       auth.size() > kBearer.size() && strncasecmp(auth.data(), kBearer.data(), kBearer.size()) == 0;
   if (scheme && SecretEquals(auth.substr(kBearer.size()), token)) return std::nullopt;
-  HttpResponse r = HttpResponse::Error(
-      401, auth.empty() ? "missing bearer token (Authorization: Bearer <api_token>)"
-                        : "invalid bearer token");
+  HttpResponse r =
+      HttpResponse::Error(401, auth.empty() ? "missing bearer token" : "invalid bearer token");
   r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"mailpulse\"");
   return r;
 }
