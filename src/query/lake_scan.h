@@ -3,9 +3,9 @@
 //
 //  1. List the prefix page by page (ObjectStore::List, continuation tokens).
 //  2. Skip keys the PartitionPruner rules out, and keys of unknown formats.
-//  3. Fetch, decompress and (JSON) parse objects in parallel on a small
-//     TaskPool, a batch at a time: compression by suffix (.gz, .zst through
-//     the encoder registry, delivery/encoder.h), format by extension
+//  3. Fetch (large objects as parallel ranged GETs), decompress and (JSON)
+//     parse objects in parallel on a small TaskPool, a batch at a time: compression by suffix (.gz,
+//     .zst through the encoder registry, delivery/encoder.h), format by extension
 //     (.json/.jsonl/.ndjson: JSON Lines; .csv: CSV). JSON documents keep
 //     only the members the query reads (projection.h).
 //  4. Evaluate on the calling thread (CSV is parsed there too), in key
@@ -46,6 +46,9 @@ struct LakeScanOptions {
   CsvHeader csv_header = CsvHeader::kUse;
   int threads = 2;
   int list_page_size = 1000;
+  // Objects larger than this are fetched as ranged GETs of this size, up to
+  // 4 at once (S3: parallel transfers of one large object); 0 = never.
+  uint64_t range_bytes = 8u << 20;
   const RootProjection* projection = nullptr;  // projection.h; nullptr: whole documents
   // Called on the calling thread after each object is evaluated (a progress
   // display); may be empty.
