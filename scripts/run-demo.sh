@@ -22,7 +22,11 @@ for _ in $(seq 1 100); do curl -fs "http://$LISTEN/healthz" >/dev/null 2>&1 && b
 cat <<MSG
 
   mailpulse is running (data in $DATA).
+    dashboard http://$LISTEN/   (campaign KPIs, live)
     webhook   POST http://$LISTEN/v1/webhooks/sendgrid   (public key: $DATA/demo-keys/public.b64)
+    KPI API   http://$LISTEN/v1/campaigns   (OpenAPI: /v1/openapi.json)
+    query     $BIN query --data-dir $DATA "SELECT s.event, COUNT(*) AS n FROM S3Object s GROUP BY s.event"
+              (the lake fills as delivery flushes, every 60 s; also POST http://$LISTEN/v1/query)
     metrics   http://$LISTEN/metrics
     health    http://$LISTEN/healthz
     look      $BIN stream describe --data-dir $DATA
