@@ -18,6 +18,7 @@ cleanup() { [[ -n "$PID" ]] && kill "$PID" 2>/dev/null; wait 2>/dev/null; rm -rf
 trap cleanup EXIT
 
 LAKE="${QUERY_LAKE:-}"
+[[ -n "$LAKE" ]] && LAKE="$(cd "$LAKE" && pwd)"  # relative to where the script was called
 if [[ -z "$LAKE" ]]; then
   PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
   "$BIN" serve --listen "127.0.0.1:$PORT" --data-dir "$TMP/data" --allow-unsigned --log-level warn \
@@ -33,7 +34,10 @@ if [[ -z "$LAKE" ]]; then
   echo "lake built: $(accepted) events accepted, $(delivered) delivered" >&2
   kill "$PID"; wait "$PID" 2>/dev/null || true; PID=""
   LAKE="$TMP/data/lake"
-  if [[ -n "${QUERY_KEEP_LAKE:-}" ]]; then mv "$TMP/data/lake" "$QUERY_KEEP_LAKE"; LAKE="$QUERY_KEEP_LAKE"; fi
+  if [[ -n "${QUERY_KEEP_LAKE:-}" ]]; then
+    mkdir -p "$(dirname "$QUERY_KEEP_LAKE")"; mv "$TMP/data/lake" "$QUERY_KEEP_LAKE"
+    LAKE="$(cd "$QUERY_KEEP_LAKE" && pwd)"
+  fi
 fi
 cd "$ROOT"
 MAILPULSE_BIN="$BIN" node bench/query/compare.mjs "$LAKE" "${QUERY_THREADS:-2}" "${QUERY_REPEATS:-3}"

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "analytics/analytics_service.h"
+#include "http/query_params.h"  // QueryParam, PercentDecode (used with the API)
 #include "http/router.h"
 
 namespace mailpulse {
@@ -31,11 +32,6 @@ struct KpiApiOptions {
   int64_t live_interval_ms = 250;      // SSE push period (at most this often)
   int64_t live_heartbeat_ms = 15'000;  // SSE comment when nothing changed
 };
-
-// The value of query parameter `name` (percent-decoded), or nullopt.
-std::optional<std::string> QueryParam(std::string_view query, std::string_view name);
-// %XX and '+' decoding.
-std::string PercentDecode(std::string_view s);
 
 class KpiApi {
  public:

@@ -1,17 +1,14 @@
 #include "http/bearer_auth.h"
 
 #include <openssl/crypto.h>
-#include <openssl/sha.h>
 #include <strings.h>
 
-#include <array>
+#include "common/sha256.h"
 
 namespace mailpulse {
 
 bool SecretEquals(std::string_view a, std::string_view b) {
-  std::array<unsigned char, SHA256_DIGEST_LENGTH> da{}, db{};
-  SHA256(reinterpret_cast<const unsigned char*>(a.data()), a.size(), da.data());
-  SHA256(reinterpret_cast<const unsigned char*>(b.data()), b.size(), db.data());
+  const std::string da = Sha256(a), db = Sha256(b);
   return CRYPTO_memcmp(da.data(), db.data(), da.size()) == 0;
 }
 

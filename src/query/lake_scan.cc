@@ -128,8 +128,6 @@ Result<ScanStats> ScanLake(ObjectStore& store, const LakeScanOptions& options,
   };
   std::vector<Queued> queue;
 
-  InputReader json(InputFormat::kJson, options.csv_header);
-  json.SetProjection(options.projection);
   InputReader csv(InputFormat::kCsv, options.csv_header);
   auto run_batch = [&]() -> Status {
     std::vector<Loaded> loaded(queue.size());
@@ -159,8 +157,8 @@ Result<ScanStats> ScanLake(ObjectStore& store, const LakeScanOptions& options,
         std::vector<Value>().swap(l.docs);  // free as we go
         continue;
       }
-      InputReader& reader = l.format.format == InputFormat::kJson ? json : csv;
-      MP_RETURN_IF_ERROR(reader.Read(l.text, l.key, [&](const Value& doc, bool* stop) {
+      // JSON was parsed by Load; only CSV is read here (its header options).
+      MP_RETURN_IF_ERROR(csv.Read(l.text, l.key, [&](const Value& doc, bool* stop) {
         Status st = executor.AddDocument(doc);
         *stop = executor.done();
         return st;

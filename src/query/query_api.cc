@@ -2,10 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
-#include "analytics/kpi_api.h"   // QueryParam
 #include "analytics/kpi_json.h"  // ParseTimeParam
 #include "common/json_escape.h"
 #include "http/bearer_auth.h"
+#include "http/query_params.h"
 
 namespace mailpulse {
 

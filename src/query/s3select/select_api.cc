@@ -3,15 +3,16 @@
 #include <simdjson.h>
 #include <spdlog/spdlog.h>
 
-#include "analytics/kpi_api.h"  // QueryParam, PercentDecode
 #include "common/clock.h"
 #include "delivery/encoder.h"
+#include "http/query_params.h"
 #include "query/input.h"
 #include "query/output.h"
 #include "query/parser.h"
 #include "query/s3select/event_stream.h"
 #include "query/s3select/select_request.h"
 #include "query/timestamp.h"
+#include "storage/s3/sigv4.h"  // UriDecode
 #include "storage/s3/sigv4_verify.h"
 
 namespace mailpulse {
@@ -185,7 +186,8 @@ void S3SelectApi::Handle(HttpRequest req, Responder respond) {
     return respond(XmlError(
         {400, "InvalidRequest", "expected POST /{bucket}/{key}?select&select-type=2"}, resource));
   }
-  std::string key = PercentDecode(path.substr(slash + 1));
+  // A path: '+' is itself (PercentDecode is for query strings).
+  std::string key = UriDecode(path.substr(slash + 1));
   SelectRequest sr;
   if (auto e = ParseSelectRequest(req.body, &sr)) return respond(XmlError(*e, resource));
   if (auto e = Unsupported(sr)) return respond(XmlError(*e, resource));

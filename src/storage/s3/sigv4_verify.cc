@@ -1,28 +1,16 @@
 #include "storage/s3/sigv4_verify.h"
 
 #include <openssl/crypto.h>
-#include <openssl/sha.h>
 
 #include <cstdio>
 #include <ctime>
 #include <vector>
 
+#include "common/sha256.h"
 #include "storage/s3/sigv4.h"
 
 namespace mailpulse {
 namespace {
-
-std::string Sha256Hex(std::string_view data) {
-  unsigned char d[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), d);
-  static const char* kHex = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : d) {
-    out += kHex[c >> 4];
-    out += kHex[c & 15];
-  }
-  return out;
-}
 
 // "Key=value" member of the Authorization header's comma-separated list.
 std::string_view Member(std::string_view list, std::string_view key) {
@@ -137,12 +125,12 @@ Status VerifySigV4(const SigV4IncomingRequest& req, std::string_view secret, Uni
   std::string_view content_sha = req.header("x-amz-content-sha256");
   if (signs_content_sha) {
     r.payload_hash = std::string(content_sha);
-    if (content_sha != kUnsignedPayload && content_sha != Sha256Hex(req.body)) {
+    if (content_sha != kUnsignedPayload && content_sha != HexEncode(Sha256(req.body))) {
       return Status::Forbidden(
           "XAmzContentSHA256Mismatch: the body does not match x-amz-content-sha256");
     }
   } else {
-    r.payload_hash = Sha256Hex(req.body);
+    r.payload_hash = HexEncode(Sha256(req.body));
   }
   SigV4Config config{std::string(scope[2]), std::string(scope[3]),
                      /*normalize_path=*/scope[3] != "s3", signs_content_sha};
