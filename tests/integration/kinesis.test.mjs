@@ -96,8 +96,31 @@ test('ingest onto Kinesis: exactly once, across a split and an outage; read back
     let records = await readAllWithSdk(sdk, 'events');
     assertExactlyOnce(records, acked);
     assert.equal(records.length, 500);
+
     const perShard = new Set(records.map((r) => r.shardId));
     assert.equal(perShard.size, 2, 'both shards received records');
+
+    // A rejected event goes to the errors stream (events-errors), keyed by webhook name.
+    const good = event('delivered', messageId());
+    const bad = { ...event('open', messageId()) };
+    delete bad.event;
+    const mixed = sendgridBody([good, bad]);
+    const res = await post(`${server.base}/v1/webhooks/sendgrid`, mixed, signedHeaders(privateKey, mixed));
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual(res.json, { accepted: 1, duplicates: 0, rejected: 1 });
+    acked.push(good);
+    const errors = await readAllWithSdk(sdk, 'events-errors');
+    assert.equal(errors.length, 1);
+    assert.equal(errors[0].partitionKey, 'default');
+    const rejected = JSON.parse(errors[0].data);
+    assert.equal(rejected.raw.sg_event_id, bad.sg_event_id);
+    assert.equal(typeof rejected._mailpulse.error, 'string');
+
+    const metrics = await (await fetch(`${server.base}/metrics`)).text();
+    const requests = Number(metrics.match(/mailpulse_kinesis_put_records_requests_total\{stream="events"\} (\d+)/)[1]);
+    const sent = Number(metrics.match(/mailpulse_kinesis_records_acked_total\{stream="events"\} (\d+)/)[1]);
+    assert.equal(sent, 501);
+    assert.ok(requests >= 1 && requests <= 501, `${requests} PutRecords requests`);
 
     // 2. Split shard 0 while posting.
     const before = await listShards(sdk, 'events');

@@ -57,7 +57,8 @@ Result<std::unique_ptr<KinesisStream>> KinesisStream::Open(const KinesisStreamOp
   if (s->open_shards_ == 0) return Status::Fail("kinesis stream '" + name + "' has no open shard");
 
   const std::string dir = options.data_dir + "/checkpoints/kinesis-" + name;
-  MP_RETURN_IF_ERROR(options.fs->CreateDir(dir));
+  // Read-only tools do not create it (a checkpoint save would).
+  if (!options.read_only) MP_RETURN_IF_ERROR(options.fs->CreateDir(dir));
   s->checkpoints_ = std::make_unique<CheckpointStore>(options.fs, dir);
   if (!options.read_only) {
     PutBatcherOptions bo;
