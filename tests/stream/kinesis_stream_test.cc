@@ -408,5 +408,46 @@ TEST_F(KinesisStreamTest, AppendsAfterCloseFailWithRetry) {
   EXPECT_EQ(out.status.kind(), ErrorKind::kRetry);
 }
 
+TEST_F(KinesisStreamTest, CloseFailsRecordsStillWaitingForARetryExactlyOnce) {
+  fake_.SetRecordFault([](const std::string&, int) -> std::string { return "InternalFailure"; });
+  auto s = Open(/*senders=*/2, /*deadline_ms=*/60'000);
+  ASSERT_TRUE(s.ok());
+  std::atomic<int> calls{0};
+  Status got;
+  (*s)->Append(ShardId(0), {AppendRecord{"a", "1", 0}, AppendRecord{"b", "2", 0}},
+               [&](const Status& st, SequenceNumber, SequenceNumber) {
+                 calls++;
+                 got = st;
+               });
+  (*s)->Close();
+  EXPECT_EQ(calls.load(), 1);
+  EXPECT_EQ(got.kind(), ErrorKind::kRetry);
+  EXPECT_EQ(fake_.total_records(), 0u);
+}
+
+TEST(KinesisReaderPacing, AtMostFiveGetRecordsCallsPerSecondPerShard) {
+  FakeKinesis fake("events", 1);
+  KinesisOptions ko;
+  ko.stream = "events";
+  ko.region = "us-east-1";
+  ko.scheme = "http";
+  ko.host = "fake";
+  KinesisClient client(ko, AwsCredentials{"AKID", "secret", "", "test"}, &Clock::System(),
+                       fake.transport(), [](int64_t) {});
+  KinesisProbe probe(nullptr, "events");
+  std::vector<int64_t> sleeps;
+  KinesisReaderOptions ro;
+  ro.sleep = [&](int64_t ms) { sleeps.push_back(ms); };
+  KinesisReader reader(&client, &probe, "events", "shardId-000000000000",
+                       StartPosition::TrimHorizon(), ro);
+  ASSERT_TRUE(reader.Read(10, 1 << 20).ok());
+  EXPECT_TRUE(sleeps.empty());  // the first call does not wait
+  ASSERT_TRUE(reader.Read(10, 1 << 20).ok());
+  ASSERT_EQ(sleeps.size(), 1u);
+  EXPECT_GT(sleeps[0], 0);
+  EXPECT_LE(sleeps[0], 201);
+  EXPECT_EQ(fake.get_records_calls(), 2);
+}
+
 }  // namespace
 }  // namespace mailpulse
