@@ -1,5 +1,7 @@
 #include "stream/stream_registry.h"
 
+#include "stream/kinesis/kinesis_open.h"
+
 namespace mailpulse {
 
 bool IsEmbeddedStream(std::string_view url) { return url.empty() || url == "local"; }
@@ -30,6 +32,7 @@ Result<std::unique_ptr<Stream>> OpenStream(std::string_view url, const StreamOpe
     MP_ASSIGN_OR_RETURN(std::unique_ptr<LocalStream> s, LocalStream::Open(lo));
     return std::unique_ptr<Stream>(std::move(s));
   }
+  if (url.starts_with("kinesis://")) return OpenKinesisStream(url, o);
   return Status::Invalid("unknown stream URL '" + std::string(url) +
                          "': use local (the embedded log, default), kinesis://STREAM?region=... "
                          "or kafka://BROKERS/TOPIC");
