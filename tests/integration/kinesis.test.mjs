@@ -13,6 +13,7 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { BIN, startServer, sendgridBody, event, messageId, tempDir, post, makeKeyPair, signedHeaders } from './lib.mjs';
 import { startKinesalite, sdkClient, createStream, listShards, splitShard, readAllWithSdk } from './kinesis-lib.mjs';
+import { localLines, waitFor } from './lake-lib.mjs';
 
 const messageIdOf = (e) => e.sg_message_id.split('.')[0];
 
@@ -189,6 +190,43 @@ test('ingest onto Kinesis: exactly once, across a split and an outage; read back
   } finally {
     if (server) await server.stop();
     await k.stop().catch(() => {});
+  }
+});
+
+test('every role on Kinesis: delivery and KPIs follow the split, each event once', { timeout: 120000 }, async () => {
+  const k = await startKinesalite();
+  const sdk = sdkClient(k.endpoint);
+  let server;
+  try {
+    await createStream(sdk, 'all', 2);
+    await createStream(sdk, 'all-errors', 1);
+    const { privateKey, publicB64 } = makeKeyPair();
+    const dataDir = tempDir();
+    server = await startServer(['--sendgrid-public-key', publicB64, '--flush-interval', '1',
+      '--stream', streamUrl(k, 'all')], { dataDir });
+    const acked = await postBatches(server, privateKey, 10, 20);
+    await splitShard(sdk, 'all', (await listShards(sdk, 'all'))[0]);
+    acked.push(...await postBatches(server, privateKey, 10, 20));
+    assert.equal(acked.length, 400);
+    const rows = await waitFor('400 events in the lake', async () => {
+      const r = localLines(path.join(dataDir, 'lake', 'events'));
+      return r.length >= 400 ? r : null;
+    }, 60000);
+    assert.equal(rows.length, 400);
+    const ids = new Set(rows.map((r) => r.row.sg_event_id));
+    assert.equal(ids.size, 400);
+    for (const e of acked) assert.ok(ids.has(e.sg_event_id), `${e.sg_event_id} not in the lake`);
+    const delivered = acked.filter((e) => e.event === 'delivered').length;
+    const campaign = await waitFor('KPIs of ss-kinesis', async () => {
+      const r = await (await fetch(`${server.base}/v1/campaigns`)).json();
+      const c = r.campaigns.find((x) => x.id === 'ss-kinesis');
+      return c && c.delivered === delivered ? c : null;
+    }, 30000);
+    assert.equal(campaign.delivered, delivered);
+    assert.equal(campaign.opens, acked.length - delivered);
+  } finally {
+    if (server) await server.stop();
+    await k.stop();
   }
 });
 
