@@ -29,7 +29,7 @@ constexpr ConfigKey kKeys[] = {
   {"analytics_snapshot_interval", ConfigType::kSeconds, "30", "How often the KPI state is snapshotted to DATA_DIR/analytics (with the stream positions it covers)."},
   {"analytics_minute_retention", ConfigType::kSeconds, "48h", "Keep per-minute KPI buckets this long before the newest event (hour and day buckets are kept); 0 = forever."},
   {"roles", ConfigType::kList, "ingest,deliver,analytics", "Stages this process runs: ingest (webhook -> stream), deliver (stream -> lake), analytics (KPIs, API, dashboard). With the embedded stream, a stage left out catches up from its checkpoint when a later run includes it."},
-  {"stream", ConfigType::kString, "", "Stream backend URL; empty means the embedded log under DATA_DIR/stream."},
+  {"stream", ConfigType::kString, "", "Stream backend URL; empty (or local) means the embedded log under DATA_DIR/stream; kinesis://STREAM?region=R[&endpoint=URL] is Amazon Kinesis Data Streams (docs/kinesis.md)."},
   {"lake", ConfigType::kString, "", "Lake URL (directory or s3://bucket/prefix); empty means DATA_DIR/lake."},
   {"flush_interval", ConfigType::kSeconds, "60", "Delivery buffering interval in seconds, 0-900 (Firehose's IntervalInSeconds); a batch is written when this or buffer_size is reached first."},
   {"buffer_size", ConfigType::kBytes, "8MiB", "Delivery buffering size per shard, uncompressed, 1-128 MiB (Firehose's SizeInMBs)."},
