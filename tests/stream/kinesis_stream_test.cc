@@ -162,7 +162,15 @@ TEST_F(KinesisStreamTest, TooLargeRecordIsInvalidAndNothingIsSent) {
   EXPECT_NE(bad.status.message().find("record 1"), std::string::npos) << bad.status.message();
   AppendOutcome nokey = AppendSync(**s, {AppendRecord{"", "x", 0}});
   EXPECT_EQ(nokey.status.kind(), ErrorKind::kInvalid);
-  EXPECT_EQ(fake_.total_records(), 1u);
+  std::string long_key(257, 'k');
+  AppendOutcome too_long = AppendSync(**s, {AppendRecord{long_key, "x", 0}});
+  EXPECT_EQ(too_long.status.kind(), ErrorKind::kInvalid);
+  EXPECT_NE(too_long.status.message().find("257 characters"), std::string::npos);
+  std::string utf8_key;
+  for (int i = 0; i < 256; ++i) utf8_key += "\xC3\xA9";  // 256 characters, 512 bytes
+  AppendOutcome utf8 = AppendSync(**s, {AppendRecord{utf8_key, "x", 0}});
+  EXPECT_TRUE(utf8.status.ok()) << utf8.status.ToString();
+  EXPECT_EQ(fake_.total_records(), 2u);
 }
 
 TEST_F(KinesisStreamTest, StreamRecordLimitFromDescribeStreamSummary) {

@@ -45,9 +45,12 @@ void PutBatcher::Append(std::vector<AppendRecord> records, AppendCallback done) 
   }
   for (size_t i = 0; i < records.size(); ++i) {
     const AppendRecord& r = records[i];
-    if (r.partition_key.empty() || r.partition_key.size() > kPartitionKeyMaxChars) {
+    // Kinesis counts the key in Unicode characters: count UTF-8 lead bytes.
+    size_t chars = 0;
+    for (unsigned char c : r.partition_key) chars += (c & 0xC0) != 0x80 ? 1 : 0;
+    if (chars == 0 || chars > kPartitionKeyMaxChars) {
       done(Status::Invalid("kinesis: record " + std::to_string(i) + " has a partition key of " +
-                           std::to_string(r.partition_key.size()) + " bytes; Kinesis takes 1..256"),
+                           std::to_string(chars) + " characters; Kinesis takes 1..256"),
            SequenceNumber(), SequenceNumber());
       return;
     }
