@@ -33,9 +33,9 @@ export AWS_ACCESS_KEY_ID=AKIDKINESALITE AWS_SECRET_ACCESS_KEY=kinesalite-secret 
 export NODE_NO_WARNINGS=1
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-metric() {  # NAME [LABEL_FILTER]: sum over series
-  curl -s "http://127.0.0.1:$PORT/metrics" | awk -v n="$1" -v f="${2:-}" '
-    $1 ~ "^"n"({|$)" && index($1, f) { s += $2 } END { printf "%.0f", s }'
+metric() {  # NAME [LABEL_FILTER]: sum over series of the last /metrics snapshot
+  awk -v n="$1" -v f="${2:-}" '
+    $1 ~ "^"n"({|$)" && index($1, f) { s += $2 } END { printf "%.0f", s }' "$TMP/metrics.txt"
 }
 
 echo "| conns | shards | senders | events/s acked | PutRecords req/s | records/request | failed records | acked = in stream | load avg (1 min) |"
@@ -56,6 +56,9 @@ for c in $CONNS; do
   BENCH_BATCH="$BATCH" BENCH_NONCE="k$c$(date +%s)" wrk -t1 -c"$c" -d"${DURATION}s" --timeout 30s \
     -s "$ROOT/bench/ingest/webhook.lua" "http://127.0.0.1:$PORT/v1/webhooks/sendgrid" >"$TMP/wrk.txt" 2>&1
   load="$(cut -d' ' -f1 /proc/loadavg)"
+  # One snapshot once the appends still in flight when wrk stopped are answered.
+  sleep 1
+  curl -s "http://127.0.0.1:$PORT/metrics" >"$TMP/metrics.txt"
   accepted=$(metric mailpulse_events_total 'outcome="accepted"')
   reqs=$(metric mailpulse_kinesis_put_records_requests_total 'stream="events"')
   sent=$(metric mailpulse_kinesis_records_sent_total 'stream="events"')
