@@ -348,6 +348,36 @@ TEST_F(KinesisStreamTest, ReaderStartsAfterACheckpointAndSurvivesExpiredIterator
   EXPECT_EQ(got->front().payload, "1");
 }
 
+TEST_F(KinesisStreamTest, LatestAndAtTimestampStartPositions) {
+  auto s = Open();
+  ASSERT_TRUE(s.ok());
+  const std::vector<std::string> digits = {"0", "1", "2", "3", "4"};
+  std::vector<AppendRecord> recs;
+  for (const std::string& d : digits) recs.push_back({"one-key", d, 0});
+  ASSERT_TRUE(AppendSync(**s, recs).status.ok());
+  const ShardId shard = ShardForKey("one-key", 2);
+  auto latest = (*s)->OpenReader(shard, StartPosition::Latest());
+  auto all = (*s)->OpenReader(shard, StartPosition::TrimHorizon());
+  auto first = (*all)->Read(100, 1 << 20);
+  ASSERT_TRUE(first.ok());
+  ASSERT_EQ(first->size(), 5u);
+  // AT_TIMESTAMP: the first record arriving at or after the third one's arrival.
+  auto at = (*s)->OpenReader(shard, StartPosition::AtTimestamp((*first)[2].arrival_ms));
+  auto from_third = (*at)->Read(100, 1 << 20);
+  ASSERT_TRUE(from_third.ok());
+  ASSERT_EQ(from_third->size(), 3u);
+  EXPECT_EQ(from_third->front().payload, "2");
+  // LATEST: only what is appended after the iterator was taken (at the first Read).
+  auto none = (*latest)->Read(100, 1 << 20);
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+  ASSERT_TRUE(AppendSync(**s, {AppendRecord{"one-key", "new", 0}}).status.ok());
+  auto fresh = (*latest)->Read(100, 1 << 20);
+  ASSERT_TRUE(fresh.ok());
+  ASSERT_EQ(fresh->size(), 1u);
+  EXPECT_EQ(fresh->front().payload, "new");
+}
+
 TEST_F(KinesisStreamTest, SplitClosesTheParentAndReadersReachShardEnd) {
   auto s = Open();
   ASSERT_TRUE(s.ok());
