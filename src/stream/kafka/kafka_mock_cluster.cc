@@ -60,4 +60,11 @@ void KafkaMockCluster::PushRequestErrors(int16_t api_key, int count, rd_kafka_re
   rd_kafka_mock_push_request_errors_array(cluster_, api_key, errors.size(), errors.data());
 }
 
+Status KafkaMockCluster::PushBrokerRequestDelay(int broker_id, int16_t api_key,
+                                                rd_kafka_resp_err_t err, int rtt_ms) {
+  return KafkaStatus(
+      rd_kafka_mock_broker_push_request_error_rtts(cluster_, broker_id, api_key, 1, err, rtt_ms),
+      "mock cluster: delay broker " + std::to_string(broker_id));
+}
+
 }  // namespace mailpulse

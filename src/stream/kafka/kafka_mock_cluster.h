@@ -33,6 +33,11 @@ class KafkaMockCluster {
   // The next `count` requests of protocol API `api_key` (0 = Produce) fail
   // with `err`.
   void PushRequestErrors(int16_t api_key, int count, rd_kafka_resp_err_t err);
+  // The next request of `api_key` to broker `broker_id` is answered
+  // `rtt_ms` late with `err` (0: processed normally, only late), e.g. to make
+  // a client time out a Produce the broker did store.
+  Status PushBrokerRequestDelay(int broker_id, int16_t api_key, rd_kafka_resp_err_t err,
+                                int rtt_ms);
   rd_kafka_mock_cluster_t* raw() const { return cluster_; }
 
  private:

@@ -43,18 +43,19 @@ Status KafkaStream::Init(uint32_t expected_partitions) {
     rd_kafka_conf_set_dr_msg_cb(conf, &KafkaStream::OnDelivery);
   };
   MP_ASSIGN_OR_RETURN(
-      producer_,
-      NewKafkaClient(RD_KAFKA_PRODUCER, url_,
-                     {{"enable.idempotence", "true"},
-                      {"acks", "all"},
-                      {"linger.ms", std::to_string(url_.linger_ms)},
-                      {"message.timeout.ms", std::to_string(url_.delivery_timeout_ms)},
-                      {"request.timeout.ms",
-                       std::to_string(std::min(url_.request_timeout_ms, url_.delivery_timeout_ms))},
-                      // Topics are created by their operator with a deliberate
-                      // partition count (docs/kafka.md), never by a metadata request.
-                      {"allow.auto.create.topics", "false"}},
-                     setup, nullptr));
+      producer_, NewKafkaClient(RD_KAFKA_PRODUCER, url_,
+                                {{"enable.idempotence", "true"},
+                                 {"acks", "all"},
+                                 {"linger.ms", std::to_string(url_.linger_ms)},
+                                 {"message.timeout.ms", std::to_string(url_.delivery_timeout_ms)},
+                                 // A Produce request that times out is resent; if the broker
+                                 // had stored it, only its idempotence check keeps the copy
+                                 // out. Time requests out only when their records fail anyway.
+                                 {"request.timeout.ms", std::to_string(url_.delivery_timeout_ms)},
+                                 // Topics are created by their operator with a deliberate
+                                 // partition count (docs/kafka.md), never by a metadata request.
+                                 {"allow.auto.create.topics", "false"}},
+                                setup, nullptr));
   // All topics' metadata: a request naming the topic could create it on a
   // broker with auto.create.topics.enable (librdkafka's producer asks for
   // that whatever allow.auto.create.topics says).
