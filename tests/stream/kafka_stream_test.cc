@@ -7,6 +7,7 @@
 #include <set>
 #include <thread>
 
+#include "common/metrics.h"
 #include "kafka_test_util.h"
 
 namespace mailpulse::testing {
@@ -204,7 +205,10 @@ TEST_F(KafkaStreamTest, InvalidAppendsAndShards) {
 TEST_F(KafkaStreamTest, MissingTopicIsInvalidWithTheFix) {
   auto url = ParseKafkaUrl("kafka://" + mock_->bootstraps() + "/nope?request_timeout_ms=3000");
   ASSERT_TRUE(url.ok());
-  auto s = KafkaStream::Open(*url, "nope", 0);
+  KafkaStreamOptions o;
+  o.url = *url;
+  o.topic = "nope";
+  auto s = KafkaStream::Open(o);
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.status().kind(), ErrorKind::kInvalid);
   EXPECT_NE(s.status().message().find("does not exist"), std::string::npos) << s.status().message();
@@ -214,7 +218,11 @@ TEST_F(KafkaStreamTest, MissingTopicIsInvalidWithTheFix) {
 TEST_F(KafkaStreamTest, PartitionCountMismatchIsInvalid) {
   auto url = ParseKafkaUrl(Url("partitions=8&request_timeout_ms=3000"));
   ASSERT_TRUE(url.ok());
-  auto s = KafkaStream::Open(*url, kTopic, url->partitions);
+  KafkaStreamOptions o;
+  o.url = *url;
+  o.topic = kTopic;
+  o.expected_partitions = url->partitions;
+  auto s = KafkaStream::Open(o);
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.status().kind(), ErrorKind::kInvalid);
   EXPECT_NE(s.status().message().find("has 4 partitions but partitions=8"), std::string::npos)
@@ -225,9 +233,31 @@ TEST_F(KafkaStreamTest, NoBrokerIsRetry) {
   // A port nothing listens on: the metadata request times out.
   auto url = ParseKafkaUrl("kafka://127.0.0.1:1/events?request_timeout_ms=500");
   ASSERT_TRUE(url.ok());
-  auto s = KafkaStream::Open(*url, "events", 0);
+  KafkaStreamOptions o;
+  o.url = *url;
+  o.topic = "events";
+  auto s = KafkaStream::Open(o);
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.status().kind(), ErrorKind::kRetry) << s.status().ToString();
+}
+
+TEST_F(KafkaStreamTest, MetricsCountDurableRecordsAndFailedAppends) {
+  MetricsRegistry registry;
+  auto url = ParseKafkaUrl(Url("request_timeout_ms=3000"));
+  ASSERT_TRUE(url.ok());
+  KafkaStreamOptions o;
+  o.url = *url;
+  o.topic = kTopic;
+  o.metrics = &registry;
+  auto s = KafkaStream::Open(o);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  ASSERT_TRUE(KafkaAppendAndWait(**s, 0, {"a", "b", "c"}).status.ok());
+  (*s)->Close();
+  EXPECT_EQ(KafkaAppendAndWait(**s, 0, {"d"}).status.kind(), ErrorKind::kRetry);
+  const std::string labels = "stream=\"events\"";
+  EXPECT_EQ(registry.GetCounter("mailpulse_stream_records_total", "", labels).value(), 3u);
+  EXPECT_EQ(registry.GetCounter("mailpulse_stream_append_failures_total", "", labels).value(), 0u)
+      << "an append refused after Close never reached the producer";
 }
 
 TEST_F(KafkaStreamTest, AppendAfterCloseIsRetry) {

@@ -81,7 +81,10 @@ class KafkaTestBase : public ::testing::Test {
     stream_.reset();
     auto url = ParseKafkaUrl(Url(params));
     EXPECT_TRUE(url.ok()) << url.status().ToString();
-    auto s = KafkaStream::Open(*url, kTopic, 0);
+    KafkaStreamOptions o;
+    o.url = *url;
+    o.topic = kTopic;
+    auto s = KafkaStream::Open(o);
     EXPECT_TRUE(s.ok()) << s.status().ToString();
     stream_ = std::move(*s);
     return *stream_;

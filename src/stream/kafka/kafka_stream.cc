@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <chrono>
 #include <limits>
 
 #include "common/clock.h"
@@ -14,6 +15,8 @@ namespace mailpulse {
 // One Append call: its callback runs when the last of its records is
 // acknowledged or failed.
 struct KafkaStream::PendingAppend {
+  KafkaStream* stream = nullptr;
+  std::chrono::steady_clock::time_point start;
   AppendCallback done;
   std::atomic<size_t> remaining{0};
   std::mutex mu;  // guards the fields below
@@ -22,19 +25,17 @@ struct KafkaStream::PendingAppend {
   int64_t last_offset = -1;
 };
 
-KafkaStream::KafkaStream(const KafkaUrl& url, std::string topic)
-    : url_(url), topic_(std::move(topic)) {}
+KafkaStream::KafkaStream(const KafkaStreamOptions& options) : opt_(options) {}
 
 KafkaStream::~KafkaStream() {
   Close();
   if (rkt_ != nullptr) rd_kafka_topic_destroy(rkt_);
 }
 
-Result<std::unique_ptr<KafkaStream>> KafkaStream::Open(const KafkaUrl& url,
-                                                       const std::string& topic,
-                                                       uint32_t expected_partitions) {
-  std::unique_ptr<KafkaStream> s(new KafkaStream(url, topic));
-  MP_RETURN_IF_ERROR(s->Init(expected_partitions));
+Result<std::unique_ptr<KafkaStream>> KafkaStream::Open(const KafkaStreamOptions& options) {
+  if (options.topic.empty()) return Status::Invalid("kafka stream: no topic");
+  std::unique_ptr<KafkaStream> s(new KafkaStream(options));
+  MP_RETURN_IF_ERROR(s->Init(options.expected_partitions));
   return s;
 }
 
@@ -99,6 +100,14 @@ Status KafkaStream::Init(uint32_t expected_partitions) {
     return KafkaStatus(rd_kafka_last_error(), "kafka topic handle for " + topic_);
   }
   checkpoints_ = std::make_unique<KafkaCheckpoints>(url_, topic_);
+  if (MetricsRegistry* m = opt_.metrics) {
+    std::string labels = "stream=\"" + opt_.metrics_name + "\"";
+    append_seconds_ = &m->GetHistogram("mailpulse_stream_append_seconds",
+                                       "Append latency, enqueue to durable callback.", labels);
+    records_ = &m->GetCounter("mailpulse_stream_records_total", "Records made durable.", labels);
+    append_failures_ = &m->GetCounter("mailpulse_stream_append_failures_total",
+                                      "Appends that failed (the caller answers 503).", labels);
+  }
   poller_ = std::thread([this] {
     SetThreadName("mp-kafka-poll");
     PollLoop();
@@ -122,6 +131,15 @@ void KafkaStream::RecordDone(PendingAppend* p, const Status& st, int64_t offset)
   }
   if (p->remaining.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
   std::unique_ptr<PendingAppend> owned(p);
+  KafkaStream* s = owned->stream;
+  if (s->append_seconds_ != nullptr) {
+    s->append_seconds_->Observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - owned->start).count());
+  }
+  if (!owned->error.ok() && s->append_failures_ != nullptr) s->append_failures_->Inc();
+  if (owned->error.ok() && s->records_ != nullptr && owned->last_offset >= owned->first_offset) {
+    s->records_->Inc(static_cast<uint64_t>(owned->last_offset - owned->first_offset + 1));
+  }
   if (!owned->error.ok()) {
     owned->done(owned->error, SequenceNumber(), SequenceNumber());
     return;
@@ -168,6 +186,8 @@ void KafkaStream::Append(ShardId shard, std::vector<AppendRecord> records, Appen
     return;
   }
   auto* p = new PendingAppend();
+  p->stream = this;
+  p->start = std::chrono::steady_clock::now();
   p->done = std::move(done);
   p->remaining.store(records.size());
   const UnixMillis now = Clock::System().NowMillis();

@@ -30,6 +30,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/metrics.h"
 #include "stream/kafka/kafka_checkpoints.h"
 #include "stream/kafka/kafka_client.h"
 #include "stream/kafka/kafka_url.h"
@@ -37,14 +38,22 @@
 
 namespace mailpulse {
 
+struct KafkaStreamOptions {
+  KafkaUrl url;
+  std::string topic;                 // url.topic or url.errors_topic
+  uint32_t expected_partitions = 0;  // 0 = any
+  MetricsRegistry* metrics = nullptr;
+  std::string metrics_name = "events";  // the stream="..." label, as the embedded log's
+};
+
 class KafkaStream final : public Stream {
  public:
-  // Connects, reads `topic`'s partition count from the brokers' metadata and
-  // starts the poll thread. The topic must exist: kInvalid (with the command
-  // that creates it) when it does not, or when `expected_partitions` is set
-  // and differs. kRetry when no broker answers within request_timeout_ms.
-  static Result<std::unique_ptr<KafkaStream>> Open(const KafkaUrl& url, const std::string& topic,
-                                                   uint32_t expected_partitions);
+  // Connects, reads the topic's partition count from the brokers' metadata
+  // and starts the poll thread. The topic must exist: kInvalid (with the
+  // command that creates it) when it does not, or when expected_partitions
+  // is set and differs. kRetry when no broker answers within
+  // request_timeout_ms.
+  static Result<std::unique_ptr<KafkaStream>> Open(const KafkaStreamOptions& options);
   ~KafkaStream() override;
 
   uint32_t shard_count() const override { return partitions_; }
@@ -59,14 +68,19 @@ class KafkaStream final : public Stream {
 
  private:
   struct PendingAppend;
-  KafkaStream(const KafkaUrl& url, std::string topic);
+  explicit KafkaStream(const KafkaStreamOptions& options);
   Status Init(uint32_t expected_partitions);
   static void OnDelivery(rd_kafka_t* rk, const rd_kafka_message_t* msg, void* opaque);
   static void RecordDone(PendingAppend* p, const Status& st, int64_t offset);
   void PollLoop();
 
-  const KafkaUrl url_;
-  const std::string topic_;
+  const KafkaStreamOptions opt_;
+  const KafkaUrl& url_ = opt_.url;
+  const std::string& topic_ = opt_.topic;
+  // Same names as the embedded log's (stream="events"|"errors"); null without metrics.
+  Histogram* append_seconds_ = nullptr;
+  Counter* records_ = nullptr;
+  Counter* append_failures_ = nullptr;
   uint32_t partitions_ = 0;
   KafkaClient producer_;
   rd_kafka_topic_t* rkt_ = nullptr;
