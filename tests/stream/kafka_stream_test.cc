@@ -119,6 +119,34 @@ TEST_F(KafkaStreamTest, StartPositions) {
   EXPECT_EQ(recs[0].seq.value(), 6u);
 }
 
+// Callers stop at the first empty Read (dedupe rebuild, delivery's replay of
+// an interrupted batch): a fresh reader must not answer "caught up" before
+// its first fetch, and must say so promptly on an empty partition.
+TEST_F(KafkaStreamTest, EmptyReadMeansCaughtUp) {
+  Open();
+  ASSERT_TRUE(KafkaAppendAndWait(*stream_, 0, {"a", "b", "c"}).status.ok());
+  for (auto start : {StartPosition::TrimHorizon(), StartPosition::After(SequenceNumber(1))}) {
+    auto reader = stream_->OpenReader(ShardId(0), start);
+    ASSERT_TRUE(reader.ok());
+    std::vector<StreamRecord> all;
+    for (;;) {
+      auto got = (*reader)->Read(2, 1 << 20);
+      ASSERT_TRUE(got.ok());
+      if (got->empty()) break;
+      for (auto& r : *got) all.push_back(std::move(r));
+    }
+    ASSERT_EQ(all.size(), start.kind == StartPosition::Kind::kTrimHorizon ? 3u : 2u);
+    EXPECT_EQ(all.back().payload, "c");
+  }
+  auto empty = stream_->OpenReader(ShardId(1), StartPosition::TrimHorizon());
+  ASSERT_TRUE(empty.ok());
+  auto t0 = std::chrono::steady_clock::now();
+  auto got = (*empty)->Read(10, 1 << 20);
+  ASSERT_TRUE(got.ok());
+  EXPECT_TRUE(got->empty());
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(1500));
+}
+
 TEST_F(KafkaStreamTest, ReadRespectsRecordAndByteLimits) {
   Open();
   std::vector<std::string> big;

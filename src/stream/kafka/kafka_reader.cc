@@ -2,6 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <chrono>
+
 namespace mailpulse {
 
 Result<int64_t> KafkaStartOffset(rd_kafka_t* rk, const KafkaUrl& url, const std::string& topic,
@@ -34,16 +37,21 @@ Result<int64_t> KafkaStartOffset(rd_kafka_t* rk, const KafkaUrl& url, const std:
           KafkaStatus(rd_kafka_offsets_for_times(rk, list.get(), url.request_timeout_ms),
                       "offset for time " + std::to_string(start.timestamp) + " of " + where));
       MP_RETURN_IF_ERROR(KafkaStatus(tp->err, "offset for time of " + where));
-      // -1: no record at or after the time; start at the end.
-      return tp->offset < 0 ? int64_t{RD_KAFKA_OFFSET_END} : tp->offset;
+      if (tp->offset >= 0) return tp->offset;
+      // No record at or after the time: start at the end.
+      return KafkaStartOffset(rk, url, topic, partition, StartPosition::Latest());
     }
   }
   return Status::Invalid("unknown start position");
 }
 
 KafkaReader::KafkaReader(const KafkaUrl& url, KafkaClient client, std::string topic,
-                         int32_t partition)
-    : url_(url), client_(std::move(client)), topic_(std::move(topic)), partition_(partition) {}
+                         int32_t partition, int64_t next_offset)
+    : url_(url),
+      client_(std::move(client)),
+      topic_(std::move(topic)),
+      partition_(partition),
+      next_offset_(next_offset) {}
 
 Result<std::unique_ptr<KafkaReader>> KafkaReader::Open(const KafkaUrl& url,
                                                        const std::string& topic, int32_t partition,
@@ -69,18 +77,19 @@ Result<std::unique_ptr<KafkaReader>> KafkaReader::Open(const KafkaUrl& url,
   rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), partition)->offset = offset;
   MP_RETURN_IF_ERROR(KafkaStatus(rd_kafka_assign(rk, list.get()),
                                  "assign " + topic + "[" + std::to_string(partition) + "]"));
-  return std::unique_ptr<KafkaReader>(new KafkaReader(url, std::move(client), topic, partition));
+  return std::unique_ptr<KafkaReader>(
+      new KafkaReader(url, std::move(client), topic, partition, offset));
 }
 
-Result<std::vector<StreamRecord>> KafkaReader::Read(size_t max_records, size_t max_bytes) {
-  std::vector<StreamRecord> out;
-  size_t bytes = 0;
-  if (held_ && max_records > 0) {
-    bytes += held_->payload.size();
-    out.push_back(std::move(*held_));
-    held_.reset();
-  }
-  int wait_ms = out.empty() ? url_.read_wait_ms : 0;
+bool KafkaReader::CaughtUp() {
+  int64_t low = -1, high = -1;
+  // The watermarks of the last fetch response, cached by the client: no request.
+  rd_kafka_get_watermark_offsets(client_.get(), topic_.c_str(), partition_, &low, &high);
+  return high >= 0 && next_offset_ >= high;
+}
+
+Status KafkaReader::Collect(std::vector<StreamRecord>& out, size_t& bytes, size_t max_records,
+                            size_t max_bytes, int wait_ms) {
   while (out.size() < max_records && bytes < max_bytes) {
     rd_kafka_message_t* m = rd_kafka_consumer_poll(client_.get(), wait_ms);
     wait_ms = 0;
@@ -106,6 +115,7 @@ Result<std::vector<StreamRecord>> KafkaReader::Read(size_t max_records, size_t m
     r.arrival_ms = rd_kafka_message_timestamp(m, nullptr);
     if (m->key != nullptr) r.partition_key.assign(static_cast<const char*>(m->key), m->key_len);
     if (m->payload != nullptr) r.payload.assign(static_cast<const char*>(m->payload), m->len);
+    next_offset_ = m->offset + 1;
     rd_kafka_message_destroy(m);
     if (!out.empty() && bytes + r.payload.size() > max_bytes) {
       held_ = std::move(r);
@@ -113,6 +123,26 @@ Result<std::vector<StreamRecord>> KafkaReader::Read(size_t max_records, size_t m
     }
     bytes += r.payload.size();
     out.push_back(std::move(r));
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<StreamRecord>> KafkaReader::Read(size_t max_records, size_t max_bytes) {
+  std::vector<StreamRecord> out;
+  size_t bytes = 0;
+  if (held_ && max_records > 0) {
+    bytes += held_->payload.size();
+    out.push_back(std::move(*held_));
+    held_.reset();
+  }
+  MP_RETURN_IF_ERROR(
+      Collect(out, bytes, max_records, max_bytes, out.empty() ? url_.read_wait_ms : 0));
+  if (!out.empty() || max_records == 0) return out;
+  // Nothing fetched: "caught up" only if the last fetch response says so.
+  const auto deadline = std::chrono::steady_clock::now() +
+                        std::chrono::milliseconds(std::min(url_.request_timeout_ms, 1000));
+  while (out.empty() && !CaughtUp() && std::chrono::steady_clock::now() < deadline) {
+    MP_RETURN_IF_ERROR(Collect(out, bytes, max_records, max_bytes, 20));
   }
   return out;
 }

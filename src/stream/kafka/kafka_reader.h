@@ -3,10 +3,15 @@
 // membership, no rebalancing, no automatic commits; checkpoints are
 // KafkaCheckpoints' business).
 //
-// Read returns what the client has fetched, waiting at most read_wait_ms
-// when nothing is buffered, so a caller polling several readers in turn is
-// never held up long by an idle partition. Not thread-safe: one per
-// consumer thread.
+// Read keeps the StreamReader contract "empty means caught up": it returns
+// what the client has fetched (waiting at most read_wait_ms when nothing is
+// buffered), and returns empty only once the partition's high watermark, as
+// the last fetch response reported it, is not beyond the next offset to
+// read. Until a first fetch response arrived, or while a fetched-watermark
+// says records are pending, it waits up to min(request_timeout_ms, 1 s)
+// before giving up with an empty result (brokers down). Callers that stop at
+// the first empty Read (dedupe rebuild, delivery's replay of an interrupted
+// batch) rely on this. Not thread-safe: one per consumer thread.
 #pragma once
 
 #include <optional>
@@ -25,13 +30,20 @@ class KafkaReader final : public StreamReader {
   Result<std::vector<StreamRecord>> Read(size_t max_records, size_t max_bytes) override;
 
  private:
-  KafkaReader(const KafkaUrl& url, KafkaClient client, std::string topic, int32_t partition);
+  KafkaReader(const KafkaUrl& url, KafkaClient client, std::string topic, int32_t partition,
+              int64_t next_offset);
+  // Moves fetched records into `out` while within the limits; the first
+  // poll waits `wait_ms`. Non-ok only for a non-transient error with `out` empty.
+  Status Collect(std::vector<StreamRecord>& out, size_t& bytes, size_t max_records,
+                 size_t max_bytes, int wait_ms);
+  bool CaughtUp();
 
   const KafkaUrl url_;
   KafkaClient client_;
   const std::string topic_;
   const int32_t partition_;
   std::optional<StreamRecord> held_;  // fetched but over the last call's byte budget
+  int64_t next_offset_;               // offset of the next record to return
 };
 
 // The first offset a reader starting at `start` reads. Asks the brokers for
