@@ -48,6 +48,9 @@ Status KafkaStream::Init(uint32_t expected_partitions) {
                                 {{"enable.idempotence", "true"},
                                  {"acks", "all"},
                                  {"linger.ms", std::to_string(url_.linger_ms)},
+                                 // Bounded memory: during an outage at most this much waits in
+                                 // the producer; beyond it appends fail at once (kRetry, 503).
+                                 {"queue.buffering.max.kbytes", "262144"},
                                  {"message.timeout.ms", std::to_string(url_.delivery_timeout_ms)},
                                  // A Produce request that times out is resent; if the broker
                                  // had stored it, only its idempotence check keeps the copy
