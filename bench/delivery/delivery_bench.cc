@@ -137,7 +137,7 @@ Run Deliver(LocalStream& stream, const std::string& encoding, const fs::path& la
   // allocator scan past them (recently_deleted), which bills the next run
   // ~20 us of system time per event: an artifact, not delivery's cost.
   MetricsRegistry metrics;
-  DeliveryProbe probe(metrics, "events", stream.shard_count());
+  DeliveryProbe probe(metrics, "events");
   BatchOptions batch;
   Status st = PrefixTemplate::ParsePair(DeliveryOptions::kDefaultLakePrefix,
                                         DeliveryOptions::kDefaultLakeErrorPrefix, &batch.prefix,
@@ -223,23 +223,24 @@ int main(int argc, char** argv) {
   int failures = 0;
   for (const char* enc : {"jsonl.gz", "jsonl.zst", "jsonl"}) {
     for (uint32_t threads : {1u, 2u}) {
-      Run r = Deliver(**stream, enc, dir / (std::string("lake-") + enc + "-" + std::to_string(threads)),
-                      threads, put_concurrency);
+      Run r =
+          Deliver(**stream, enc, dir / (std::string("lake-") + enc + "-" + std::to_string(threads)),
+                  threads, put_concurrency);
       if (r.records != filled.records) {
         std::fprintf(stderr, "delivery_bench: %s delivered %llu records, appended %llu\n", enc,
                      static_cast<unsigned long long>(r.records),
                      static_cast<unsigned long long>(filled.records));
         ++failures;
       }
-      std::printf("| %s | %u | %.2f | %.0f | %.1f | %.1f | %.1f | %.2f | %llu | %.2f (%.2f+%.2f) |\n",
-                  enc, threads,
-                  r.seconds, r.records / r.seconds, filled.payload_bytes / r.seconds / 1e6,
-                  r.object_bytes / 1e6, r.object_bytes / r.seconds / 1e6,
-                  static_cast<double>(filled.payload_bytes) / static_cast<double>(r.object_bytes),
-                  static_cast<unsigned long long>(r.objects),
-                  (r.user_seconds + r.sys_seconds) * 1e6 / static_cast<double>(r.records),
-                  r.user_seconds * 1e6 / static_cast<double>(r.records),
-                  r.sys_seconds * 1e6 / static_cast<double>(r.records));
+      std::printf(
+          "| %s | %u | %.2f | %.0f | %.1f | %.1f | %.1f | %.2f | %llu | %.2f (%.2f+%.2f) |\n", enc,
+          threads, r.seconds, r.records / r.seconds, filled.payload_bytes / r.seconds / 1e6,
+          r.object_bytes / 1e6, r.object_bytes / r.seconds / 1e6,
+          static_cast<double>(filled.payload_bytes) / static_cast<double>(r.object_bytes),
+          static_cast<unsigned long long>(r.objects),
+          (r.user_seconds + r.sys_seconds) * 1e6 / static_cast<double>(r.records),
+          r.user_seconds * 1e6 / static_cast<double>(r.records),
+          r.sys_seconds * 1e6 / static_cast<double>(r.records));
       std::fflush(stdout);
     }
   }

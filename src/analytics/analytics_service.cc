@@ -3,8 +3,10 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <set>
 
 #include "common/thread_name.h"
+#include "stream/shard_lineage.h"
 
 namespace mailpulse {
 
@@ -63,19 +65,20 @@ Result<std::unique_ptr<AnalyticsService>> AnalyticsService::Open(Stream* stream,
 }
 
 Status AnalyticsService::Load() {
-  uint32_t n = stream_->shard_count();
-  positions_.assign(n, 0);
+  positions_.clear();
   if (!opt_.snapshot_path.empty()) {
     auto blob = ReadFileToString(*opt_.fs, opt_.snapshot_path);
     if (blob.ok()) {
-      std::vector<uint64_t> pos;
+      StreamPositions pos;
       MP_RETURN_IF_ERROR(store_.Deserialize(*blob, &pos));
-      if (pos.size() != n) {
-        return Status::Fail("analytics snapshot has " + std::to_string(pos.size()) +
-                            " shards, the stream " + std::to_string(n) +
-                            "; run `mailpulse rebuild`");
+      uint32_t limit = ShardLimit();
+      if (!pos.empty() && pos.rbegin()->first.value() >= limit) {
+        return Status::Fail("analytics snapshot has a position on shard " +
+                            std::to_string(pos.rbegin()->first.value()) +
+                            ", which the stream never had (its shard ids are below " +
+                            std::to_string(limit) + "); run `mailpulse rebuild`");
       }
-      positions_ = pos;
+      positions_ = std::move(pos);
       spdlog::info("analytics: snapshot loaded ({} campaigns, {} messages)",
                    store_.campaigns().size(), store_.messages().size());
     } else if (blob.status().kind() != ErrorKind::kNotFound) {
@@ -93,26 +96,42 @@ Status AnalyticsService::Load() {
   return Status::Ok();
 }
 
+uint32_t AnalyticsService::ShardLimit() {
+  uint32_t limit = stream_->shard_count();
+  for (const ShardInfo& info : stream_->Describe()) limit = std::max(limit, info.id.value() + 1);
+  return limit;
+}
+
 Status AnalyticsService::OpenReaders() {
   readers_.clear();
-  for (uint32_t s = 0; s < positions_.size(); ++s) {
-    StartPosition start = positions_[s] == 0 ? StartPosition::TrimHorizon()
-                                             : StartPosition::After(SequenceNumber(positions_[s]));
-    MP_ASSIGN_OR_RETURN(auto reader, stream_->OpenReader(ShardId(s), start));
-    readers_.push_back(std::move(reader));
+  return RefreshShards();
+}
+
+Status AnalyticsService::RefreshShards() {
+  std::set<ShardId> finished;
+  for (const auto& [shard, seq] : positions_)
+    if (seq.is_shard_end()) finished.insert(shard);
+  for (ShardId s : ReadyShards(stream_->Describe(), finished)) {
+    if (readers_.count(s)) continue;
+    auto it = positions_.find(s);
+    StartPosition start = it == positions_.end() || it->second.is_zero()
+                              ? StartPosition::TrimHorizon()
+                              : StartPosition::After(it->second);
+    MP_ASSIGN_OR_RETURN(auto reader, stream_->OpenReader(s, start));
+    readers_.emplace(s, std::move(reader));
   }
+  last_refresh_ms_ = opt_.clock->NowMillis();
   return Status::Ok();
 }
 
 Result<LakeReplayStats> AnalyticsService::ApplyLake(ObjectStore& lake) {
-  if (thread_.joinable() || store_.events_applied() != 0 ||
-      std::any_of(positions_.begin(), positions_.end(), [](uint64_t p) { return p != 0; })) {
+  if (thread_.joinable() || store_.events_applied() != 0 || !positions_.empty()) {
     return Status::Invalid("analytics: the lake is replayed into an empty, stopped store only");
   }
   LakeReplayStats stats;
   {
     std::unique_lock lock(mu_);
-    MP_ASSIGN_OR_RETURN(stats, ReplayLake(lake, stream_->shard_count(), decoder_,
+    MP_ASSIGN_OR_RETURN(stats, ReplayLake(lake, ShardLimit(), decoder_,
                                           [this](const KpiEvent& e) { store_.Apply(e); }));
     MP_RETURN_IF_ERROR(store_.status());
     positions_ = stats.positions;
@@ -127,8 +146,11 @@ Result<LakeReplayStats> AnalyticsService::ApplyLake(ObjectStore& lake) {
 
 Status AnalyticsService::PollOnce(size_t* applied) {
   *applied = 0;
-  for (size_t s = 0; s < readers_.size(); ++s) {
-    MP_ASSIGN_OR_RETURN(std::vector<StreamRecord> batch, readers_[s]->Read(1024, 4 << 20));
+  bool shard_ended = false;
+  for (auto it = readers_.begin(); it != readers_.end();) {
+    ShardId s = it->first;
+    StreamReader& reader = *it->second;
+    MP_ASSIGN_OR_RETURN(std::vector<StreamRecord> batch, reader.Read(1024, 4 << 20));
     for (size_t i = 0; i < batch.size(); i += kApplySlice) {
       size_t end = std::min(batch.size(), i + kApplySlice);
       uint64_t bad = 0;
@@ -139,11 +161,12 @@ Status AnalyticsService::PollOnce(size_t* applied) {
           Status st = decoder_.Decode(batch[j].payload, &e);
           if (!st.ok()) {
             ++bad;
-            spdlog::warn("analytics: shard {} seq {}: {}", s, batch[j].seq.value(), st.message());
+            spdlog::warn("analytics: shard {} seq {}: {}", s.value(), batch[j].seq.ToString(),
+                         st.message());
           } else {
             store_.Apply(e);
           }
-          positions_[s] = batch[j].seq.value();
+          positions_[s] = batch[j].seq;
         }
       }
       published_version_.store(store_.version(), std::memory_order_release);
@@ -153,6 +176,18 @@ Status AnalyticsService::PollOnce(size_t* applied) {
       if (events_counter_) events_counter_->Inc(end - i - bad);
     }
     *applied += batch.size();
+    if (reader.at_shard_end()) {
+      // Every record of this closed shard is applied: its children may start.
+      spdlog::info("analytics: shard {} read to its end", s.value());
+      positions_[s] = SequenceNumber::ShardEnd();
+      it = readers_.erase(it);
+      shard_ended = true;
+    } else {
+      ++it;
+    }
+  }
+  if (shard_ended || opt_.clock->NowMillis() - last_refresh_ms_ >= opt_.shard_refresh_ms) {
+    MP_RETURN_IF_ERROR(RefreshShards());
   }
   return Status::Ok();
 }
@@ -170,7 +205,7 @@ Status AnalyticsService::Snapshot() {
   // mutates the store, so reading it here needs no lock.
   // After a spill-store error the state is not exact: keep the last snapshot.
   MP_RETURN_IF_ERROR(store_.status());
-  std::vector<uint64_t> pos = positions_;
+  StreamPositions pos = positions_;
   if (!opt_.snapshot_path.empty()) {
     MP_RETURN_IF_ERROR(opt_.fs->CreateDir(DirName(opt_.snapshot_path)));
     MP_RETURN_IF_ERROR(store_.CheckpointSpill());
@@ -179,11 +214,9 @@ Status AnalyticsService::Snapshot() {
     if (snapshots_counter_) snapshots_counter_->Inc();
   }
   if (opt_.save_checkpoints && !opt_.snapshot_path.empty()) {
-    for (size_t s = 0; s < pos.size(); ++s) {
-      if (pos[s] != 0) {
-        MP_RETURN_IF_ERROR(stream_->SaveCheckpoint(
-            kAnalyticsConsumer, ShardId(static_cast<uint32_t>(s)), SequenceNumber(pos[s])));
-      }
+    for (const auto& [shard, seq] : pos) {
+      if (!seq.is_zero())
+        MP_RETURN_IF_ERROR(stream_->SaveCheckpoint(kAnalyticsConsumer, shard, seq));
     }
   }
   return Status::Ok();

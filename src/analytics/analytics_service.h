@@ -23,6 +23,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
@@ -53,7 +54,10 @@ struct AnalyticsOptions {
   std::vector<CampaignField> campaign_key = DefaultCampaignKey();
   KpiStoreOptions store;
   int64_t snapshot_interval_ms = 30'000;
-  int64_t idle_poll_ms = 20;     // sleep when every shard is caught up
+  int64_t idle_poll_ms = 20;  // sleep when every shard is caught up
+  // How often to look for new shards (a Kinesis reshard); a shard read to
+  // its end triggers a look at once.
+  int64_t shard_refresh_ms = 10'000;
   bool save_checkpoints = true;  // false for read-only tools (report)
   FileSystem* fs = FileSystem::Default();
   Clock* clock = &Clock::System();
@@ -94,8 +98,14 @@ class AnalyticsService {
  private:
   AnalyticsService(Stream* stream, AnalyticsOptions options);
   Status Load();
-  // One reader per shard, after positions_ (0: from the trim horizon).
+  // One reader per ready shard (stream/shard_lineage.h), after positions_
+  // (none: from the trim horizon).
   Status OpenReaders();
+  // Opens readers for shards that became ready (a parent read to its end, a
+  // new shard after a reshard).
+  Status RefreshShards();
+  // Above every shard id the stream has or had.
+  uint32_t ShardLimit();
   // One pass over the shards; *applied = records applied.
   Status PollOnce(size_t* applied);
   void Run();
@@ -105,8 +115,9 @@ class AnalyticsService {
   KpiEventDecoder decoder_;
   KpiStore store_;
   mutable std::shared_mutex mu_;
-  std::vector<uint64_t> positions_;  // last applied seq per shard (0 = none)
-  std::vector<std::unique_ptr<StreamReader>> readers_;
+  StreamPositions positions_;  // last applied seq per shard read so far
+  std::map<ShardId, std::unique_ptr<StreamReader>> readers_;
+  UnixMillis last_refresh_ms_ = 0;
   std::atomic<uint64_t> published_version_{0};
   std::atomic<uint64_t> skipped_{0};
   std::atomic<bool> stop_{false};

@@ -11,7 +11,8 @@ namespace {
 constexpr int64_t kMinuteMs = 60'000;
 constexpr int64_t kBucketMs[3] = {kMinuteMs, 3'600'000, 86'400'000};
 // 002: spill generation and index after the messages, 10-field message states.
-constexpr char kMagic[8] = {'M', 'P', 'K', 'P', 'I', '0', '0', '2'};
+constexpr char kMagic[8] = {'M', 'P', 'K', 'P', 'I', '0', '0', '3'};
+constexpr char kMagicV2[8] = {'M', 'P', 'K', 'P', 'I', '0', '0', '2'};
 constexpr char kMagicV1[8] = {'M', 'P', 'K', 'P', 'I', '0', '0', '1'};
 }  // namespace
 
@@ -313,10 +314,13 @@ struct Reader {
 
 }  // namespace
 
-std::string KpiStore::Serialize(const std::vector<uint64_t>& positions) const {
+std::string KpiStore::Serialize(const StreamPositions& positions) const {
   std::string out(kMagic, sizeof kMagic);
   PutVarint64(out, positions.size());
-  for (uint64_t p : positions) PutVarint64(out, p);
+  for (const auto& [shard, seq] : positions) {
+    PutVarint64(out, shard.value());
+    PutStr(out, seq.ToString());
+  }
   PutVarint64(out, version_);
   PutVarint64(out, static_cast<uint64_t>(events_applied_));
   PutVarint64(out, newest_min_);
@@ -362,12 +366,14 @@ std::string KpiStore::Serialize(const std::vector<uint64_t>& positions) const {
   return out;
 }
 
-Status KpiStore::Deserialize(std::string_view blob, std::vector<uint64_t>* positions) {
+Status KpiStore::Deserialize(std::string_view blob, StreamPositions* positions) {
   if (spill_ != nullptr) return Status::Invalid("analytics snapshot: load before AttachSpill");
-  bool v1 = blob.size() >= sizeof kMagicV1 &&
-            blob.compare(0, sizeof kMagicV1, std::string_view(kMagicV1, sizeof kMagicV1)) == 0;
-  if (blob.size() < sizeof kMagic + 4 ||
-      (!v1 && blob.compare(0, sizeof kMagic, std::string_view(kMagic, sizeof kMagic)) != 0)) {
+  auto has_magic = [blob](const char(&m)[8]) {
+    return blob.size() >= 8 && blob.compare(0, 8, std::string_view(m, 8)) == 0;
+  };
+  bool v1 = has_magic(kMagicV1);
+  bool indexed_positions = v1 || has_magic(kMagicV2);  // v1, v2: one varint per shard 0..n-1
+  if (blob.size() < sizeof kMagic + 4 || (!indexed_positions && !has_magic(kMagic))) {
     return Status::Corruption("analytics snapshot: bad magic");
   }
   uint32_t want = DecodeFixed32(blob.data() + blob.size() - 4);
@@ -375,8 +381,22 @@ Status KpiStore::Deserialize(std::string_view blob, std::vector<uint64_t>* posit
   if (crc32c::Value(blob) != want)
     return Status::Corruption("analytics snapshot: checksum mismatch");
   Reader r{blob.substr(sizeof kMagic)};
-  positions->assign(r.U(), 0);
-  for (uint64_t& p : *positions) p = r.U();
+  positions->clear();
+  uint64_t npos = r.U();
+  for (uint64_t i = 0; r.ok && i < npos; ++i) {
+    if (indexed_positions) {
+      uint64_t seq = r.U();
+      if (seq != 0) (*positions)[ShardId(static_cast<uint32_t>(i))] = SequenceNumber(seq);
+      continue;
+    }
+    uint64_t shard = r.U();
+    std::string text = r.Str();
+    std::optional<SequenceNumber> seq = text == SequenceNumber::ShardEnd().ToString()
+                                            ? SequenceNumber::ShardEnd()
+                                            : SequenceNumber::FromDecimal(text);
+    if (!seq || shard > UINT32_MAX) return Status::Corruption("analytics snapshot: bad position");
+    (*positions)[ShardId(static_cast<uint32_t>(shard))] = *seq;
+  }
   KpiStoreOptions unlimited = opt_;
   unlimited.message_memory_bytes = 0;  // nothing may be forgotten while loading
   KpiStore fresh(unlimited);

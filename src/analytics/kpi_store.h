@@ -123,9 +123,9 @@ class KpiStore {
                                                              UnixMillis since, UnixMillis until);
 
   // `positions` is stored verbatim (the consumer's per-shard sequence numbers).
-  std::string Serialize(const std::vector<uint64_t>& positions) const;
+  std::string Serialize(const StreamPositions& positions) const;
   // Replaces the whole state; Corruption when the blob is damaged.
-  Status Deserialize(std::string_view blob, std::vector<uint64_t>* positions);
+  Status Deserialize(std::string_view blob, StreamPositions* positions);
 
  private:
   CampaignState& CampaignFor(const KpiEvent& e);

@@ -25,11 +25,10 @@ const Encoding* EncodingOf(std::string_view extension) {
 
 }  // namespace
 
-Result<LakeReplayStats> ReplayLake(ObjectStore& lake, uint32_t shard_count,
+Result<LakeReplayStats> ReplayLake(ObjectStore& lake, uint32_t shard_limit,
                                    KpiEventDecoder& decoder,
                                    const std::function<void(const KpiEvent&)>& apply) {
   LakeReplayStats stats;
-  stats.positions.assign(shard_count, 0);
   std::unordered_set<std::string> names;
   std::string token;
   KpiEvent e;
@@ -43,10 +42,11 @@ Result<LakeReplayStats> ReplayLake(ObjectStore& lake, uint32_t shard_count,
       if (!parts || parts->source != kEventsSource) continue;
       const Encoding* enc = EncodingOf(parts->extension);
       if (enc == nullptr) continue;
-      if (parts->shard.value() >= shard_count) {
+      if (parts->shard.value() >= shard_limit) {
         return Status::Invalid("lake object " + o.key + " is of shard " +
-                               std::to_string(parts->shard.value()) + " but the stream has " +
-                               std::to_string(shard_count));
+                               std::to_string(parts->shard.value()) +
+                               ", which the stream never had (its shard ids are below " +
+                               std::to_string(shard_limit) + ")");
       }
       if (!names.insert(std::string(name)).second) {
         ++stats.duplicate_objects;
@@ -73,8 +73,8 @@ Result<LakeReplayStats> ReplayLake(ObjectStore& lake, uint32_t shard_count,
         }
       }
       ++stats.objects;
-      uint64_t& pos = stats.positions[parts->shard.value()];
-      pos = std::max(pos, parts->last.value());
+      SequenceNumber& pos = stats.positions[parts->shard];
+      pos = std::max(pos, parts->last);
     }
   } while (!token.empty());
   return stats;

@@ -29,21 +29,24 @@
 
 #include "analytics/kpi_event.h"
 #include "common/status.h"
+#include "common/types.h"
 #include "storage/object_store.h"
 
 namespace mailpulse {
 
 struct LakeReplayStats {
-  std::vector<uint64_t> positions;  // per shard: last sequence number in the lake (0 = none)
-  uint64_t objects = 0;             // objects read
-  uint64_t duplicate_objects = 0;   // skipped: the same name under another prefix
-  uint64_t lines = 0;               // events applied
-  uint64_t skipped = 0;             // error or undecodable lines
+  StreamPositions positions;       // per shard in the lake: its last sequence number there
+  uint64_t objects = 0;            // objects read
+  uint64_t duplicate_objects = 0;  // skipped: the same name under another prefix
+  uint64_t lines = 0;              // events applied
+  uint64_t skipped = 0;            // error or undecodable lines
 };
 
-// kInvalid when an object names a shard >= shard_count (another stream);
+// kInvalid when an object names a shard id >= shard_limit, which the stream
+// never had (another stream's lake): the embedded log's ids are 0..count-1,
+// Kinesis' new shards always get higher ids than the old ones;
 // kCorruption when an object cannot be decoded; the lake's errors otherwise.
-Result<LakeReplayStats> ReplayLake(ObjectStore& lake, uint32_t shard_count,
+Result<LakeReplayStats> ReplayLake(ObjectStore& lake, uint32_t shard_limit,
                                    KpiEventDecoder& decoder,
                                    const std::function<void(const KpiEvent&)>& apply);
 

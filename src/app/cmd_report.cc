@@ -21,7 +21,7 @@
 #include "app/analytics_setup.h"
 #include "app/commands.h"
 #include "storage/object_store_registry.h"
-#include "stream/local/local_stream.h"
+#include "stream/stream_registry.h"
 
 namespace mailpulse {
 namespace {
@@ -37,19 +37,11 @@ int Fail(const char* cmd, const Status& s) {
   return s.kind() == ErrorKind::kInvalid ? 2 : 1;
 }
 
-Result<std::unique_ptr<LocalStream>> OpenEventStream(const Config& cfg, bool read_only) {
-  if (!cfg.GetString("stream").empty()) {
-    return Status::Invalid("report/rebuild read the embedded log; stream is set to " +
-                           cfg.GetString("stream"));
-  }
-  LocalStreamOptions o;
-  o.dir = cfg.GetString("data_dir") + "/stream";
-  o.shards = static_cast<uint32_t>(cfg.GetInt("shards"));
+Result<std::unique_ptr<Stream>> OpenEventStream(const Config& cfg, bool read_only) {
+  StreamOpenOptions o = StreamOptionsFromConfig(cfg, "events");
   o.read_only = read_only;
-  o.retention_seconds = 0;  // never delete anything from a tool
-  auto s = LocalStream::Open(o);
-  if (!s.ok()) return s.status();
-  return std::move(*s);
+  o.local.retention_seconds = 0;  // never delete anything from a tool
+  return OpenStream(cfg.GetString("stream"), o);
 }
 
 std::string Percent(double r) { return fmt::format("{:.2f}%", r * 100); }

@@ -1,8 +1,9 @@
-// `mailpulse stream describe | read`: look inside the embedded stream
-// (docs/formats/stream-log.md) without a running server. Opens the log
+// `mailpulse stream describe | read`: look inside the stream without a
+// running server. The embedded log (docs/formats/stream-log.md) is opened
 // read-only: no writer threads, no recovery truncation, so it is safe next
 // to a running `mailpulse serve` (it sees what was durable when it opened,
-// plus whatever the reader finds appended later).
+// plus whatever the reader finds appended later). A remote stream (Kinesis,
+// Kafka) is read through the same interface.
 #include <simdjson.h>
 
 #include <cstdio>
@@ -10,7 +11,7 @@
 #include <string>
 
 #include "app/commands.h"
-#include "stream/local/local_stream.h"
+#include "stream/stream_registry.h"
 
 namespace mailpulse {
 namespace {
@@ -18,6 +19,7 @@ namespace {
 struct StreamFlags {
   bool json = false;
   uint32_t shard = 0;
+  bool errors = false;  // the error-output stream
   std::string from = "trim_horizon";
   int64_t limit = 0;  // 0 = until caught up
 };
@@ -55,44 +57,38 @@ void AppendJsonString(std::string& out, std::string_view s) {
 }
 
 Result<StartPosition> ParseFrom(const std::string& from) {
-  auto number = [&](size_t prefix) -> Result<int64_t> {
-    std::string digits = from.substr(prefix);
-    if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos) {
-      return Status::Invalid("bad position '" + from + "'");
-    }
-    return static_cast<int64_t>(std::stoull(digits));
+  auto seq = [&](size_t prefix) -> Result<SequenceNumber> {
+    std::optional<SequenceNumber> s = SequenceNumber::FromDecimal(from.substr(prefix));
+    if (!s) return Status::Invalid("bad sequence number in '" + from + "'");
+    return *s;
   };
   if (from == "trim_horizon") return StartPosition::TrimHorizon();
   if (from == "latest") return StartPosition::Latest();
   if (from.rfind("at:", 0) == 0) {
-    MP_ASSIGN_OR_RETURN(int64_t n, number(3));
-    return StartPosition::At(SequenceNumber(static_cast<uint64_t>(n)));
+    MP_ASSIGN_OR_RETURN(SequenceNumber n, seq(3));
+    return StartPosition::At(n);
   }
   if (from.rfind("after:", 0) == 0) {
-    MP_ASSIGN_OR_RETURN(int64_t n, number(6));
-    return StartPosition::After(SequenceNumber(static_cast<uint64_t>(n)));
+    MP_ASSIGN_OR_RETURN(SequenceNumber n, seq(6));
+    return StartPosition::After(n);
   }
   if (from.rfind("at_timestamp:", 0) == 0) {
-    MP_ASSIGN_OR_RETURN(int64_t n, number(13));
-    return StartPosition::AtTimestamp(n);
+    std::string digits = from.substr(13);
+    if (digits.empty() || digits.size() > 18 ||
+        digits.find_first_not_of("0123456789") != std::string::npos) {
+      return Status::Invalid("bad timestamp in '" + from + "'");
+    }
+    return StartPosition::AtTimestamp(static_cast<UnixMillis>(std::stoll(digits)));
   }
   return Status::Invalid(
       "--from must be trim_horizon, latest, at:SEQ, after:SEQ or at_timestamp:MS");
 }
 
-Result<std::unique_ptr<LocalStream>> OpenFromConfig() {
+Result<std::unique_ptr<Stream>> OpenFromConfig(bool errors) {
   const Config& cfg = ActiveConfig();
-  if (!cfg.GetString("stream").empty()) {
-    return Status::Invalid("`mailpulse stream` inspects the embedded log; stream is set to " +
-                           cfg.GetString("stream"));
-  }
-  LocalStreamOptions o;
-  o.dir = cfg.GetString("data_dir") + "/stream";
-  o.shards = static_cast<uint32_t>(cfg.GetInt("shards"));
+  StreamOpenOptions o = StreamOptionsFromConfig(cfg, errors ? "errors" : "events");
   o.read_only = true;
-  Result<std::unique_ptr<LocalStream>> s = LocalStream::Open(o);
-  if (!s.ok()) return s.status();
-  return std::move(*s);
+  return OpenStream(cfg.GetString("stream"), o);
 }
 
 int Fail(const Status& s) {
@@ -101,7 +97,7 @@ int Fail(const Status& s) {
 }
 
 int RunDescribe(const StreamFlags& f) {
-  Result<std::unique_ptr<LocalStream>> s = OpenFromConfig();
+  Result<std::unique_ptr<Stream>> s = OpenFromConfig(f.errors);
   if (!s.ok()) return Fail(s.status());
   std::vector<ShardInfo> shards = (*s)->Describe();
   std::string out;
@@ -110,10 +106,13 @@ int RunDescribe(const StreamFlags& f) {
     for (size_t i = 0; i < shards.size(); ++i) {
       const ShardInfo& x = shards[i];
       if (i) out += ",";
-      out += "{\"shard\":" + std::to_string(x.id.value()) + ",\"starting_hash_key\":\"" +
-             x.starting_hash_key + "\",\"ending_hash_key\":\"" + x.ending_hash_key +
-             "\",\"first_seq\":" + std::to_string(x.first_seq.value()) +
-             ",\"last_seq\":" + std::to_string(x.last_seq.value()) +
+      out += "{\"shard\":" + std::to_string(x.id.value()) + ",\"name\":\"" + x.name +
+             "\",\"closed\":" + (x.closed ? "true" : "false") + ",\"parents\":[";
+      for (size_t k = 0; k < x.parents.size(); ++k)
+        out += (k ? "," : "") + std::to_string(x.parents[k].value());
+      out += "],\"starting_hash_key\":\"" + x.starting_hash_key + "\",\"ending_hash_key\":\"" +
+             x.ending_hash_key + "\",\"first_seq\":\"" + x.first_seq.ToString() +
+             "\",\"last_seq\":\"" + x.last_seq.ToString() + "\"" +
              ",\"records\":" + std::to_string(x.records) + ",\"bytes\":" + std::to_string(x.bytes) +
              ",\"segments\":" + std::to_string(x.segments) + "}";
     }
@@ -124,12 +123,13 @@ int RunDescribe(const StreamFlags& f) {
                   "last_seq", "records", "bytes", "segments", "hash key range");
     out += line;
     for (const ShardInfo& x : shards) {
-      std::snprintf(line, sizeof(line), "%-6u %12llu %12llu %12llu %14llu %9u  ", x.id.value(),
-                    static_cast<unsigned long long>(x.first_seq.value()),
-                    static_cast<unsigned long long>(x.last_seq.value()),
+      std::snprintf(line, sizeof(line), "%-6u %12s %12s %12llu %14llu %9u  ", x.id.value(),
+                    x.first_seq.ToString().c_str(), x.last_seq.ToString().c_str(),
                     static_cast<unsigned long long>(x.records),
                     static_cast<unsigned long long>(x.bytes), x.segments);
-      out += line + x.starting_hash_key + ".." + x.ending_hash_key + "\n";
+      out += line + x.starting_hash_key + ".." + x.ending_hash_key;
+      if (x.closed) out += "  closed";
+      out += "\n";
     }
   }
   std::fputs(out.c_str(), stdout);
@@ -139,10 +139,13 @@ int RunDescribe(const StreamFlags& f) {
 int RunRead(const StreamFlags& f) {
   Result<StartPosition> from = ParseFrom(f.from);
   if (!from.ok()) return Fail(from.status());
-  Result<std::unique_ptr<LocalStream>> s = OpenFromConfig();
+  Result<std::unique_ptr<Stream>> s = OpenFromConfig(f.errors);
   if (!s.ok()) return Fail(s.status());
-  if (f.shard >= (*s)->shard_count()) {
-    return Fail(Status::Invalid("--shard must be below " + std::to_string((*s)->shard_count())));
+  bool known = false;
+  for (const ShardInfo& x : (*s)->Describe()) known = known || x.id == ShardId(f.shard);
+  if (!known) {
+    return Fail(Status::Invalid("the stream has no shard " + std::to_string(f.shard) +
+                                " (see `mailpulse stream describe`)"));
   }
   Result<std::unique_ptr<StreamReader>> reader = (*s)->OpenReader(ShardId(f.shard), *from);
   if (!reader.ok()) return Fail(reader.status());
@@ -157,7 +160,7 @@ int RunRead(const StreamFlags& f) {
     if (!batch.ok()) return Fail(batch.status());
     if (batch->empty()) break;
     for (const StreamRecord& r : *batch) {
-      line = "{\"shard\":" + std::to_string(f.shard) + ",\"seq\":" + std::to_string(r.seq.value()) +
+      line = "{\"shard\":" + std::to_string(f.shard) + ",\"seq\":\"" + r.seq.ToString() + "\"" +
              ",\"arrival_ms\":" + std::to_string(r.arrival_ms) + ",\"partition_key\":";
       AppendJsonString(line, r.partition_key);
       line += ",\"payload\":";
@@ -183,7 +186,7 @@ int RunRead(const StreamFlags& f) {
 
 Command AddStreamCommand(CLI::App& app) {
   auto flags = std::make_shared<StreamFlags>();
-  CLI::App* cmd = app.add_subcommand("stream", "Inspect the embedded stream (read-only)");
+  CLI::App* cmd = app.add_subcommand("stream", "Inspect the stream (read-only)");
   cmd->require_subcommand(1);
   CLI::App* describe =
       cmd->add_subcommand("describe", "Per shard: sequence range, records, bytes, segments");
@@ -191,7 +194,8 @@ Command AddStreamCommand(CLI::App& app) {
   AddConfigFlags(describe);
   CLI::App* read =
       cmd->add_subcommand("read", "Print records of one shard, one JSON object per line");
-  read->add_option("--shard", flags->shard, "Shard index")->required();
+  read->add_option("--shard", flags->shard, "Shard id (see stream describe)")->required();
+  read->add_flag("--errors", flags->errors, "Read the error-output stream instead of the events");
   read->add_option("--from", flags->from,
                    "trim_horizon | latest | at:SEQ | after:SEQ | at_timestamp:MS");
   read->add_option("--limit", flags->limit, "Stop after this many records (0 = until caught up)");

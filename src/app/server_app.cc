@@ -21,7 +21,7 @@
 #include "query/query_api.h"
 #include "query/s3select/select_api.h"
 #include "storage/object_store_registry.h"
-#include "stream/local/local_stream.h"
+#include "stream/stream_registry.h"
 #include "web/web_assets.h"
 
 namespace mailpulse {
@@ -110,7 +110,7 @@ Status RebuildDedupe(Stream& stream, std::vector<std::unique_ptr<DedupeIndex>>& 
       for (const StreamRecord& r : batch) {
         Status st = parser.ParseOne(r.payload, r.arrival_ms, &el);
         if (!st.ok() || el.reject_reason) {
-          spdlog::warn("dedupe rebuild: shard {} seq {}: {}", s, r.seq.value(),
+          spdlog::warn("dedupe rebuild: shard {} seq {}: {}", s, r.seq.ToString(),
                        st.ok() ? *el.reject_reason : st.message());
           continue;
         }
@@ -164,12 +164,6 @@ Status ServerApp::Start() {
         "--allow-unsigned: requests without a SendGrid signature are accepted; use only for local "
         "testing");
   }
-  if (!c.GetString("stream").empty() && c.GetString("stream") != "local") {
-    return Status::Invalid(
-        "stream backend '" + c.GetString("stream") +
-        "' is not available in this build; leave --stream empty for the embedded log");
-  }
-
   std::filesystem::path data_dir = c.GetString("data_dir");
   std::error_code ec;
   std::filesystem::create_directories(data_dir, ec);
@@ -177,23 +171,11 @@ Status ServerApp::Start() {
   MP_ASSIGN_OR_RETURN(DirLock lock, DirLock::Acquire(data_dir.string()));
   p.lock.emplace(std::move(lock));
 
-  LocalStreamOptions so;
-  so.dir = (data_dir / "stream").string();
-  so.shards = static_cast<uint32_t>(c.GetInt("shards"));
-  so.segment_bytes = static_cast<uint64_t>(c.GetInt("segment_size"));
-  so.retention_seconds = c.GetInt("retention");
-  so.retention_bytes_per_shard = static_cast<uint64_t>(c.GetInt("retention_bytes"));
-  so.disk_budget_bytes = static_cast<uint64_t>(c.GetInt("disk_budget"));
-  so.compression_level = static_cast<int>(c.GetInt("compression_level"));
+  StreamOpenOptions so = StreamOptionsFromConfig(c, "events");
   so.metrics = &p.metrics;
-  so.metrics_name = "events";
-  MP_ASSIGN_OR_RETURN(p.events, LocalStream::Open(so));
-
-  LocalStreamOptions eo = so;
-  eo.dir = (data_dir / "errors").string();
-  eo.shards = 1;
-  eo.metrics_name = "errors";
-  MP_ASSIGN_OR_RETURN(p.errors, LocalStream::Open(eo));
+  MP_ASSIGN_OR_RETURN(p.events, OpenStream(c.GetString("stream"), so));
+  so.role = "errors";
+  MP_ASSIGN_OR_RETURN(p.errors, OpenStream(c.GetString("stream"), so));
 
   // Delivery (Firehose's role) reads both streams into the lake. Built and
   // started before the HTTP server so a bad lake URL or prefix fails start-up
@@ -229,8 +211,15 @@ Status ServerApp::Start() {
         static_cast<size_t>(c.GetInt("dedupe_memory")) / p.events->shard_count();
     for (uint32_t s = 0; s < p.events->shard_count(); ++s)
       p.dedupe.push_back(std::make_unique<DedupeIndex>(dopts));
-    MP_RETURN_IF_ERROR(
-        RebuildDedupe(*p.events, p.dedupe, Clock::System().NowMillis(), dopts.window_ms));
+    // With the embedded log this node holds every record, so its dedupe
+    // index is the exactly-once guarantee and is rebuilt from the log. On a
+    // remote stream ingest nodes are stateless (a retry may reach another
+    // node): the index only catches retries to this node, and the consumers
+    // dedupe shard by shard (docs/operations.md).
+    if (IsEmbeddedStream(c.GetString("stream"))) {
+      MP_RETURN_IF_ERROR(
+          RebuildDedupe(*p.events, p.dedupe, Clock::System().NowMillis(), dopts.window_ms));
+    }
     Gauge& dedupe_bytes =
         p.metrics.GetGauge("mailpulse_dedupe_memory_bytes", "Memory held by the dedupe index");
     Gauge& dedupe_entries =

@@ -8,40 +8,47 @@ namespace mailpulse {
 
 std::string LakeObjectName(std::string_view source, ShardId shard, SequenceNumber first,
                            SequenceNumber last, std::string_view extension) {
-  return fmt::format("mailpulse-{}-{:04d}-{:020d}-{:020d}{}", source, shard.value(), first.value(),
-                     last.value(), extension);
+  return fmt::format("mailpulse-{}-{:04d}-{}-{}{}", source, shard.value(), first.ToPadded(20),
+                     last.ToPadded(20), extension);
 }
 
 std::optional<LakeObjectNameParts> ParseLakeObjectName(std::string_view name) {
   constexpr std::string_view kPrefix = "mailpulse-";
   if (!name.starts_with(kPrefix)) return std::nullopt;
   name.remove_prefix(kPrefix.size());
-  // <source>-<4 digits>-<20 digits>-<20 digits><extension>; the source may hold '-'.
-  constexpr size_t kNumbers = 1 + 4 + 1 + 20 + 1 + 20;
-  size_t ext = std::min(name.find('.'), name.size());  // sources have no '.'
-  if (ext < kNumbers + 1) return std::nullopt;
-  std::string_view numbers = name.substr(ext - kNumbers, kNumbers);
-  auto digits = [](std::string_view s, uint64_t* v) {
-    if (s.empty()) return false;
-    *v = 0;
-    for (char c : s) {
+  // <source>-<shard>-<first>-<last><extension>: the source may hold '-' but
+  // no '.'; numbers are zero-padded (shard to 4 digits, sequence numbers to
+  // 20) and wider when they must be (Kinesis' sequence numbers).
+  size_t ext = std::min(name.find('.'), name.size());
+  std::string_view rest = name.substr(0, ext);
+  auto take_number = [&rest](std::string_view* out) {
+    size_t dash = rest.rfind('-');
+    if (dash == std::string_view::npos) return false;
+    *out = rest.substr(dash + 1);
+    rest = rest.substr(0, dash);
+    if (out->empty()) return false;
+    for (char c : *out)
       if (c < '0' || c > '9') return false;
-      *v = *v * 10 + static_cast<uint64_t>(c - '0');
-    }
     return true;
   };
-  uint64_t shard = 0, first = 0, last = 0;
-  if (numbers[0] != '-' || numbers[5] != '-' || numbers[26] != '-' ||
-      !digits(numbers.substr(1, 4), &shard) || !digits(numbers.substr(6, 20), &first) ||
-      !digits(numbers.substr(27, 20), &last)) {
+  std::string_view last, first, shard;
+  if (!take_number(&last) || !take_number(&first) || !take_number(&shard) || rest.empty() ||
+      shard.size() < 4 || shard.size() > 10 || first.size() < 20 || last.size() < 20) {
     return std::nullopt;
   }
+  auto canonical = [](std::string_view d) {
+    size_t nz = d.find_first_not_of('0');
+    return SequenceNumber::FromDecimal(nz == std::string_view::npos ? "0" : d.substr(nz));
+  };
+  std::optional<SequenceNumber> f = canonical(first), l = canonical(last);
+  uint64_t shard_number = 0;
+  for (char c : shard) shard_number = shard_number * 10 + static_cast<uint64_t>(c - '0');
+  if (!f || !l || shard_number > UINT32_MAX) return std::nullopt;
   LakeObjectNameParts p;
-  p.source = std::string(name.substr(0, ext - kNumbers));
-  if (p.source.empty()) return std::nullopt;
-  p.shard = ShardId(static_cast<uint32_t>(shard));
-  p.first = SequenceNumber(first);
-  p.last = SequenceNumber(last);
+  p.source = std::string(rest);
+  p.shard = ShardId(static_cast<uint32_t>(shard_number));
+  p.first = *f;
+  p.last = *l;
   p.extension = std::string(name.substr(ext));
   return p;
 }

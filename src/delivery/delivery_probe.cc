@@ -5,7 +5,7 @@ namespace {
 std::string Label(const std::string& source) { return "source=\"" + source + "\""; }
 }  // namespace
 
-DeliveryProbe::DeliveryProbe(MetricsRegistry& m, const std::string& source, uint32_t shards)
+DeliveryProbe::DeliveryProbe(MetricsRegistry& m, const std::string& source)
     : objects(
           m.GetCounter("mailpulse_delivery_objects_total", "Lake objects stored", Label(source))),
       bytes(m.GetCounter("mailpulse_delivery_bytes_total", "Lake object bytes stored (compressed)",
@@ -23,16 +23,22 @@ DeliveryProbe::DeliveryProbe(MetricsRegistry& m, const std::string& source, uint
       latency_seconds(m.GetHistogram(
           "mailpulse_delivery_latency_seconds",
           "Per batch: from the arrival of its oldest record to the batch being durable in the lake",
-          Label(source), {0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 90, 120, 300, 600, 900})) {
-  for (uint32_t s = 0; s < shards; ++s) {
-    auto g = std::make_unique<ShardGauges>();
-    std::string labels = Label(source) + ",shard=\"" + std::to_string(s) + "\"";
-    g->lag_records =
-        &m.GetGauge("mailpulse_delivery_lag_records", "Stream records not yet in the lake", labels);
-    g->lag_seconds = &m.GetGauge("mailpulse_delivery_lag_seconds",
-                                 "Age of the oldest record not yet in the lake", labels);
-    shards_.push_back(std::move(g));
+          Label(source), {0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 90, 120, 300, 600, 900})),
+      metrics_(m),
+      source_(source) {}
+
+DeliveryProbe::ShardGauges& DeliveryProbe::shard(ShardId s) {
+  std::lock_guard<std::mutex> l(mu_);
+  std::unique_ptr<ShardGauges>& g = shards_[s];
+  if (!g) {
+    g = std::make_unique<ShardGauges>();
+    std::string labels = Label(source_) + ",shard=\"" + std::to_string(s.value()) + "\"";
+    g->lag_records = &metrics_.GetGauge("mailpulse_delivery_lag_records",
+                                        "Stream records not yet in the lake", labels);
+    g->lag_seconds = &metrics_.GetGauge("mailpulse_delivery_lag_seconds",
+                                        "Age of the oldest record not yet in the lake", labels);
   }
+  return *g;
 }
 
 }  // namespace mailpulse

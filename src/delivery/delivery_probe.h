@@ -15,6 +15,9 @@
 #pragma once
 
 #include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -25,15 +28,29 @@ namespace mailpulse {
 
 class DeliveryProbe {
  public:
-  DeliveryProbe(MetricsRegistry& metrics, const std::string& source, uint32_t shards);
+  DeliveryProbe(MetricsRegistry& metrics, const std::string& source);
 
   struct ShardGauges {
     Gauge* lag_records;
     Gauge* lag_seconds;
     std::atomic<int64_t> oldest_pending_arrival_ms{0};  // 0 = nothing pending
-    std::atomic<uint64_t> checkpoint{0};
+
+    void set_checkpoint(SequenceNumber s) {
+      std::lock_guard<std::mutex> l(mu);
+      checkpoint = std::move(s);
+    }
+    SequenceNumber get_checkpoint() const {
+      std::lock_guard<std::mutex> l(mu);
+      return checkpoint;
+    }
+
+   private:
+    mutable std::mutex mu;
+    SequenceNumber checkpoint;
   };
-  ShardGauges& shard(uint32_t s) { return *shards_[s]; }
+  // The gauges of a shard, created on first use (shards come and go with a
+  // Kinesis reshard).
+  ShardGauges& shard(ShardId s);
 
   Counter& objects;
   Counter& bytes;
@@ -45,7 +62,10 @@ class DeliveryProbe {
   Histogram& latency_seconds;
 
  private:
-  std::vector<std::unique_ptr<ShardGauges>> shards_;
+  MetricsRegistry& metrics_;
+  std::string source_;
+  std::mutex mu_;
+  std::map<ShardId, std::unique_ptr<ShardGauges>> shards_;
 };
 
 }  // namespace mailpulse

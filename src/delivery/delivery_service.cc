@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/thread_name.h"
+#include "stream/shard_lineage.h"
 
 namespace mailpulse {
 
@@ -38,7 +39,7 @@ DeliveryService::DeliveryService(const DeliveryOptions& options, Stream* stream,
     own_metrics_ = std::make_unique<MetricsRegistry>();
     m = own_metrics_.get();
   }
-  probe_ = std::make_unique<DeliveryProbe>(*m, options.source, stream->shard_count());
+  probe_ = std::make_unique<DeliveryProbe>(*m, options.source);
   if (options.metrics != nullptr) options.metrics->AddRefresher([this] { RefreshLag(); });
 }
 
@@ -48,10 +49,14 @@ void DeliveryService::RefreshLag() {
   if (!started_.load()) return;
   UnixMillis now = opt_.clock->NowMillis();
   for (const ShardInfo& info : stream_->Describe()) {
-    auto& g = probe_->shard(info.id.value());
-    uint64_t cp = g.checkpoint.load();
-    g.lag_records->Set(info.last_seq.value() > cp ? static_cast<int64_t>(info.last_seq.value() - cp)
-                                                  : 0);
+    auto& g = probe_->shard(info.id);
+    SequenceNumber cp = g.get_checkpoint();
+    // Records past the checkpoint when the numbers count records (the
+    // embedded log, Kafka); Kinesis' numbers do not, there lag_seconds tells.
+    int64_t lag = 0;
+    if (!cp.is_shard_end() && cp.fits_u64() && info.last_seq.fits_u64() && info.last_seq > cp)
+      lag = static_cast<int64_t>(info.last_seq.u64() - cp.u64());
+    g.lag_records->Set(lag);
     int64_t oldest = g.oldest_pending_arrival_ms.load();
     g.lag_seconds->Set(oldest == 0 ? 0 : std::max<int64_t>(0, (now - oldest) / 1000));
   }
@@ -65,12 +70,54 @@ void DeliveryService::Start() {
     put_pool_ =
         std::make_unique<TaskPool>(opt_.put_concurrency, "mp-put-" + opt_.source.substr(0, 3));
   }
-  for (uint32_t s = 0; s < stream_->shard_count(); ++s)
-    threads_.emplace_back([this, s] {
-      SetThreadName("mp-dl-" + opt_.source.substr(0, 3) + "-" + std::to_string(s));
-      Run(ShardId(s));
-    });
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    stopping_.store(false);
+  }
+  StartReadyShards();
+  supervisor_ = std::thread([this] {
+    SetThreadName("mp-dl-" + opt_.source.substr(0, 3) + "-sup");
+    while (!stopping_.load()) {
+      {
+        std::unique_lock<std::mutex> l(mu_);
+        cv_.wait_for(l, std::chrono::milliseconds(opt_.shard_refresh_ms),
+                     [this] { return stopping_.load() || shard_finished_; });
+        shard_finished_ = false;
+      }
+      if (!stopping_.load()) StartReadyShards();
+    }
+  });
   started_.store(true);
+}
+
+void DeliveryService::StartReadyShards() {
+  std::vector<ShardInfo> shards = stream_->Describe();
+  std::set<ShardId> finished;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    finished = finished_;
+  }
+  // A shard finished by an earlier run has its ShardEnd checkpoint.
+  for (const ShardInfo& info : shards) {
+    if (!info.closed || finished.count(info.id)) continue;
+    auto cp = stream_->LoadCheckpoint(opt_.consumer, info.id);
+    if (cp.ok() && cp->is_shard_end()) finished.insert(info.id);
+  }
+  std::lock_guard<std::mutex> l(mu_);
+  finished_.insert(finished.begin(), finished.end());
+  for (ShardId s : ReadyShards(shards, finished_)) {
+    if (!running_.insert(s).second) continue;
+    threads_.emplace_back([this, s] {
+      SetThreadName("mp-dl-" + opt_.source.substr(0, 3) + "-" + std::to_string(s.value()));
+      bool done = Run(s);
+      std::lock_guard<std::mutex> l(mu_);
+      if (done) {
+        finished_.insert(s);
+        shard_finished_ = true;
+      }
+      cv_.notify_all();
+    });
+  }
 }
 
 void DeliveryService::Stop() {
@@ -79,8 +126,15 @@ void DeliveryService::Stop() {
     stopping_.store(true);
   }
   cv_.notify_all();
-  for (auto& t : threads_) t.join();
-  threads_.clear();
+  if (supervisor_.joinable()) supervisor_.join();
+  std::vector<std::thread> threads;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    threads.swap(threads_);
+  }
+  for (auto& t : threads) t.join();
+  std::lock_guard<std::mutex> l(mu_);
+  running_.clear();
 }
 
 void DeliveryService::SleepUnlessStopping(int64_t ms) {
@@ -88,8 +142,9 @@ void DeliveryService::SleepUnlessStopping(int64_t ms) {
   cv_.wait_for(l, std::chrono::milliseconds(ms), [this] { return stopping_.load(); });
 }
 
-void DeliveryService::Run(ShardId shard) {
+bool DeliveryService::Run(ShardId shard) {
   ShardDelivererOptions so;
+  so.consumer = opt_.consumer;
   so.buffer_bytes = opt_.buffer_bytes;
   so.interval_ms = opt_.interval_seconds * 1000;
   so.clock = opt_.clock;
@@ -101,6 +156,7 @@ void DeliveryService::Run(ShardId shard) {
     ShardDeliverer d(so, &batch_, stream_, store_, shard, probe_.get());
     Status st = d.Recover();
     while (st.ok() && !stopping_.load()) {
+      if (d.finished()) return true;
       Result<size_t> n = d.Step();
       if (!n.ok()) {
         st = n.status();
@@ -116,15 +172,16 @@ void DeliveryService::Run(ShardId shard) {
       if (!fs.ok())
         spdlog::warn("delivery {} shard {}: final flush failed: {}", opt_.source, shard.value(),
                      fs.ToString());
-      return;
+      return false;
     }
-    if (stopping_.load()) return;
+    if (stopping_.load()) return false;
     probe_->failures.Inc();
     int64_t wait = so.backoff.BackoffMillis(std::min(attempt, 30), JitterDraw());
     spdlog::error("delivery {} shard {}: {}; restarting from the checkpoint in {} ms", opt_.source,
                   shard.value(), st.ToString(), wait);
     SleepUnlessStopping(wait);
   }
+  return false;
 }
 
 }  // namespace mailpulse

@@ -1,6 +1,8 @@
 // DeliveryService: Firehose's role — one consumer thread per shard of a
-// stream, each a ShardDeliverer writing partitioned, compressed objects to
-// the lake exactly once (docs/exactly-once.md, docs/formats/lake-object.md).
+// stream (shards appear and close with a Kinesis reshard: a supervisor thread
+// starts a shard once its parents are delivered to their end), each a ShardDeliverer writing
+// partitioned, compressed objects to the lake exactly once (docs/exactly-once.md,
+// docs/formats/lake-object.md).
 //
 // ServerApp builds two: one for the events stream, one for the error-output
 // stream (every record under the error prefix, `processing-failed`).
@@ -16,6 +18,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -35,10 +38,14 @@ struct DeliveryOptions {
   std::string error_prefix = kDefaultLakeErrorPrefix;
   std::string encoding = "jsonl.gz";
   int compression_level = 0;
-  uint64_t buffer_bytes = 8u << 20;  // 1 MiB .. 128 MiB
-  int64_t interval_seconds = 60;     // 0 .. 900
-  int64_t idle_poll_ms = 200;        // wait when caught up
-  int put_concurrency = 16;          // object puts in flight per service (1 = sequential)
+  uint64_t buffer_bytes = 8u << 20;   // 1 MiB .. 128 MiB
+  int64_t interval_seconds = 60;      // 0 .. 900
+  int64_t idle_poll_ms = 200;         // wait when caught up
+  int put_concurrency = 16;           // object puts in flight per service (1 = sequential)
+  std::string consumer = "delivery";  // checkpoint name on the stream
+  // How often to look for new shards (a Kinesis reshard); a shard delivered
+  // to its end triggers a look at once.
+  int64_t shard_refresh_ms = 10'000;
   Clock* clock = &Clock::System();
   MetricsRegistry* metrics = nullptr;
 
@@ -61,7 +68,12 @@ class DeliveryService {
 
  private:
   DeliveryService(const DeliveryOptions& options, Stream* stream, ObjectStore* store);
-  void Run(ShardId shard);
+  // Delivers one shard until stopping (false) or until the shard is closed
+  // and delivered to its end (true).
+  bool Run(ShardId shard);
+  // Starts a thread for every shard that is ready (stream/shard_lineage.h)
+  // and not running yet.
+  void StartReadyShards();
   void SleepUnlessStopping(int64_t ms);
   void RefreshLag();
 
@@ -72,7 +84,11 @@ class DeliveryService {
   std::unique_ptr<MetricsRegistry> own_metrics_;
   std::unique_ptr<DeliveryProbe> probe_;
   std::unique_ptr<TaskPool> put_pool_;  // the shards' concurrent object puts
-  std::vector<std::thread> threads_;
+  std::thread supervisor_;              // follows resharding
+  std::vector<std::thread> threads_;    // one per shard started, guarded by mu_
+  std::set<ShardId> running_;           // guarded by mu_
+  std::set<ShardId> finished_;          // closed and delivered to the end; guarded by mu_
+  bool shard_finished_ = false;         // guarded by mu_
   std::atomic<bool> stopping_{false};
   std::atomic<bool> started_{false};
   std::mutex mu_;

@@ -15,7 +15,7 @@ Result<SequenceNumber> LoadOrZero(Stream* stream, std::string_view name, ShardId
 }
 
 StartPosition After(SequenceNumber s) {
-  return s.value() == 0 ? StartPosition::TrimHorizon() : StartPosition::After(s);
+  return s.is_zero() ? StartPosition::TrimHorizon() : StartPosition::After(s);
 }
 
 }  // namespace
@@ -54,11 +54,17 @@ Status ShardDeliverer::Recover() {
     MP_ASSIGN_OR_RETURN(intent, LoadOrZero(stream_, IntentName(), shard_));
     return Status::Ok();
   }));
-  probe_->shard(shard_.value()).checkpoint.store(checkpoint_.value());
+  probe_->shard(shard_).set_checkpoint(checkpoint_);
+  if (checkpoint_.is_shard_end()) {
+    finished_ = true;  // a closed shard delivered to its end earlier
+    return Status::Ok();
+  }
   if (intent > checkpoint_) {
     // A batch was cut but maybe not fully stored: rebuild exactly that batch.
-    spdlog::info("delivery {} shard {}: replaying batch {}..{} after an interrupted flush",
-                 batch_->source, shard_.value(), checkpoint_.value() + 1, intent.value());
+    spdlog::info(
+        "delivery {} shard {}: replaying the batch after {} through {} after an "
+        "interrupted flush",
+        batch_->source, shard_.value(), checkpoint_.ToString(), intent.ToString());
     MP_ASSIGN_OR_RETURN(auto reader, stream_->OpenReader(shard_, After(checkpoint_)));
     bool done = false;
     while (!done) {
@@ -86,13 +92,14 @@ Status ShardDeliverer::Recover() {
 }
 
 Result<size_t> ShardDeliverer::Step() {
+  if (finished_) return 0;
   if (!reader_) return Status::Fail("ShardDeliverer::Step before Recover");
   // Never read more than the size hint into memory.
   size_t max_bytes = std::max<uint64_t>(64 << 10, opt_.buffer_bytes > builder_.raw_bytes()
                                                       ? opt_.buffer_bytes - builder_.raw_bytes()
                                                       : 0);
   MP_ASSIGN_OR_RETURN(auto records, reader_->Read(opt_.read_records, max_bytes));
-  auto& gauges = probe_->shard(shard_.value());
+  auto& gauges = probe_->shard(shard_);
   for (const StreamRecord& r : records) {
     if (builder_.empty()) {
       batch_started_ms_ = opt_.clock->NowMillis();
@@ -103,6 +110,19 @@ Result<size_t> ShardDeliverer::Step() {
   }
   if (!builder_.empty() && opt_.clock->NowMillis() - batch_started_ms_ >= opt_.interval_ms) {
     MP_RETURN_IF_ERROR(WriteBatch());
+  }
+  if (reader_->at_shard_end()) {
+    // A closed shard (Kinesis reshard) read to its end: write the rest now,
+    // then mark it done so its children may start (stream/shard_lineage.h).
+    MP_RETURN_IF_ERROR(Flush());
+    MP_RETURN_IF_ERROR(Retrying("save checkpoint", [&] {
+      return stream_->SaveCheckpoint(opt_.consumer, shard_, SequenceNumber::ShardEnd());
+    }));
+    checkpoint_ = SequenceNumber::ShardEnd();
+    probe_->shard(shard_).set_checkpoint(checkpoint_);
+    finished_ = true;
+    spdlog::info("delivery {} shard {}: closed shard delivered to its end", batch_->source,
+                 shard_.value());
   }
   return records.size();
 }
@@ -149,8 +169,8 @@ Status ShardDeliverer::WriteBatch() {
   MP_RETURN_IF_ERROR(Retrying("save checkpoint",
                               [&] { return stream_->SaveCheckpoint(opt_.consumer, shard_, end); }));
   checkpoint_ = end;
-  auto& gauges = probe_->shard(shard_.value());
-  gauges.checkpoint.store(end.value());
+  auto& gauges = probe_->shard(shard_);
+  gauges.set_checkpoint(end);
   gauges.oldest_pending_arrival_ms.store(0);
   probe_->records.Inc(records);
   probe_->error_records.Inc(error_records);

@@ -7,6 +7,8 @@
 //   2. Put every object of the batch            overwrites on replay; the puts
 //                                               of a batch run concurrently
 //   3. SaveCheckpoint("<consumer>", E)          the batch is done
+// A closed shard (Kinesis) read to its end is flushed and checkpointed as
+// SequenceNumber::ShardEnd(), after which finished() is true.
 // Recover() finds an intent past the checkpoint (a crash between 1 and 3),
 // re-reads exactly checkpoint+1..intent, rebuilds the same objects (same
 // keys, same bytes: BatchBuilder is deterministic), puts them and moves the
@@ -67,6 +69,9 @@ class ShardDeliverer {
   Status Flush();
 
   SequenceNumber checkpoint() const { return checkpoint_; }
+  // The shard is closed and every record of it is in the lake (checkpoint
+  // ShardEnd): nothing more to do.
+  bool finished() const { return finished_; }
   uint64_t buffered_bytes() const { return builder_.raw_bytes(); }
 
  private:
@@ -85,6 +90,7 @@ class ShardDeliverer {
   std::unique_ptr<StreamReader> reader_;
   SequenceNumber checkpoint_;
   UnixMillis batch_started_ms_ = 0;
+  bool finished_ = false;
 };
 
 }  // namespace mailpulse

@@ -65,10 +65,17 @@ class StreamReader {
   // Up to max_records records (and roughly max_bytes of payload) after the
   // last one returned. Empty means caught up: call again later.
   virtual Result<std::vector<StreamRecord>> Read(size_t max_records, size_t max_bytes) = 0;
+  // True once the shard is closed (resharded, Kinesis) and every record of
+  // it was returned: the consumer checkpoints SequenceNumber::ShardEnd() and
+  // its children may start. The embedded log's and Kafka's shards never close.
+  virtual bool at_shard_end() const { return false; }
 };
 
 struct ShardInfo {
   ShardId id;
+  std::string name;               // the backend's own name ("shard-0003", "shardId-000000000003")
+  std::vector<ShardId> parents;   // shards this one was split or merged from (Kinesis)
+  bool closed = false;            // takes no more records; readable until retention trims it
   std::string starting_hash_key;  // decimal, as Kinesis' HashKeyRange
   std::string ending_hash_key;
   SequenceNumber first_seq;  // oldest readable record (0 when empty)
@@ -82,6 +89,10 @@ class Stream {
  public:
   virtual ~Stream() = default;
 
+  // Shards an appender groups records by. The embedded log and Kafka write
+  // to exactly that shard; Kinesis routes by the partition key itself, so
+  // there `shard` in Append is a grouping hint and shard_count() is the number
+  // of open shards when the stream was opened.
   virtual uint32_t shard_count() const = 0;
   ShardId ShardFor(std::string_view partition_key) const;
 
@@ -97,6 +108,9 @@ class Stream {
   // NotFound when the consumer never saved one for this shard.
   virtual Result<SequenceNumber> LoadCheckpoint(std::string_view consumer, ShardId shard) = 0;
 
+  // Every readable shard, closed ones included, in ShardId order. Consumers
+  // read a shard only after its parents are consumed to their end
+  // (stream/shard_lineage.h).
   virtual std::vector<ShardInfo> Describe() = 0;
 
   // Stops background threads after completing or failing every pending append.

@@ -188,19 +188,31 @@ TEST_F(AnalyticsServiceTest, UndecodableRecordsAreSkippedNotFatal) {
   EXPECT_EQ(Totals(*s)[Kpi::kDelivered], 1);
 }
 
-TEST_F(AnalyticsServiceTest, SnapshotOfAnotherShardCountIsRefused) {
-  {
-    auto s = OpenService();
-    ASSERT_TRUE(s->Snapshot().ok());
-  }
-  stream_.reset();
+TEST_F(AnalyticsServiceTest, SnapshotNamingAShardTheStreamNeverHadIsRefused) {
+  // A snapshot taken on a 3-shard stream holds a position on shard 2 ...
   LocalStreamOptions o;
   o.dir = root_ + "/stream3";
   o.shards = 3;
-  auto other = LocalStream::Open(o);
-  ASSERT_TRUE(other.ok());
-  auto s = AnalyticsService::Open(other->get(), Options());
+  auto three = LocalStream::Open(o);
+  ASSERT_TRUE(three.ok());
+  for (int i = 0; i < 30; ++i) {
+    std::string msg = "m" + std::to_string(i);
+    std::string record = Record("delivered", msg, kT0);  // alive until the append is done
+    std::promise<Status> done;
+    (*three)->Append((*three)->ShardFor(msg), {AppendRecord{msg, record, 0}},
+                     [&](const Status& st, SequenceNumber, SequenceNumber) { done.set_value(st); });
+    ASSERT_TRUE(done.get_future().get().ok());
+  }
+  {
+    auto s = AnalyticsService::Open(three->get(), Options());
+    ASSERT_TRUE(s.ok());
+    ASSERT_TRUE((*s)->CatchUp().ok());
+    ASSERT_TRUE((*s)->Snapshot().ok());
+  }
+  // ... which the 2-shard stream never had: refused, not silently mixed.
+  auto s = AnalyticsService::Open(stream_.get(), Options());
   EXPECT_EQ(s.status().kind(), ErrorKind::kFail);
+  EXPECT_NE(s.status().message().find("shard 2"), std::string::npos) << s.status().message();
 }
 
 // ---- HTTP API --------------------------------------------------------------

@@ -242,11 +242,16 @@ TEST_F(KpiStoreTest, SnapshotRoundTripThenSameResultsAsNoRestart) {
   std::vector<std::string> events = FullSequence();
   size_t half = events.size() / 2;
   for (size_t i = 0; i < half; ++i) Apply(events[i]);
-  std::string blob = store_.Serialize({7, 9});
+  const StreamPositions positions = {
+      {ShardId(0), SequenceNumber(7)},
+      {ShardId(3),
+       *SequenceNumber::FromDecimal("49546986683135544286507457936321625675700192471156785154")},
+      {ShardId(1), SequenceNumber::ShardEnd()}};
+  std::string blob = store_.Serialize(positions);
   KpiStore restored;
-  std::vector<uint64_t> pos;
+  StreamPositions pos;
   ASSERT_TRUE(restored.Deserialize(blob, &pos).ok());
-  EXPECT_EQ(pos, (std::vector<uint64_t>{7, 9}));
+  EXPECT_EQ(pos, positions);
   KpiEventDecoder d;
   for (size_t i = half; i < events.size(); ++i) {
     Apply(events[i]);
@@ -260,8 +265,8 @@ TEST_F(KpiStoreTest, SnapshotRoundTripThenSameResultsAsNoRestart) {
 
 TEST_F(KpiStoreTest, DamagedSnapshotIsCorruption) {
   Apply(Record("delivered", "m1", kT0));
-  std::string blob = store_.Serialize({1});
-  std::vector<uint64_t> pos;
+  std::string blob = store_.Serialize({{ShardId(0), SequenceNumber(1)}});
+  StreamPositions pos;
   for (size_t i : {size_t{0}, blob.size() / 2, blob.size() - 1}) {
     std::string bad = blob;
     bad[i] ^= 0x40;
@@ -306,10 +311,10 @@ TEST(KpiSnapshotCompatTest, Version1SnapshotLoads) {
   b.append(crc, 4);
 
   KpiStore store;
-  std::vector<uint64_t> pos;
+  StreamPositions pos;
   Status st = store.Deserialize(b, &pos);
   ASSERT_TRUE(st.ok()) << st.ToString();
-  EXPECT_EQ(pos, std::vector<uint64_t>{42});
+  EXPECT_EQ(pos, (StreamPositions{{ShardId(0), SequenceNumber(42)}}));
   const CampaignState* c = store.Find("ss1");
   ASSERT_NE(c, nullptr);
   EXPECT_EQ(c->name, "Spring");

@@ -144,27 +144,27 @@ TEST_F(SpillTest, CrashAfterASnapshotRestoresTheSpillCheckpointExactly) {
     ASSERT_TRUE(first.AttachSpill(root_ + "/spill").ok());
     ApplyAll(first, records, 0, third);
     ASSERT_TRUE(first.CheckpointSpill().ok());
-    blob = first.Serialize({third});
+    blob = first.Serialize({{ShardId(0), SequenceNumber(third)}});
     ASSERT_TRUE(first.DropOldSpillCheckpoints().ok());
     // Applied after the snapshot, spilling more to the live store, then a
     // crash: none of it may leak into the restart.
     ApplyAll(first, records, third, 2 * third);
     ASSERT_GT(first.messages().spilled(), 0u);
   }
-  std::vector<uint64_t> pos;
+  StreamPositions pos;
   std::string blob2;
   uint64_t spilled = 0;
   {
     KpiStore second(Tiny());
     ASSERT_TRUE(second.Deserialize(blob, &pos).ok());
-    ASSERT_EQ(pos, std::vector<uint64_t>{third});
+    ASSERT_EQ(pos, (StreamPositions{{ShardId(0), SequenceNumber(third)}}));
     ASSERT_TRUE(second.AttachSpill(root_ + "/spill").ok());
     ApplyAll(second, records, third, records.size());
     ASSERT_TRUE(second.status().ok()) << second.status().ToString();
     testing::ExpectSameKpis(unlimited, second);
     // A second generation: checkpoint, snapshot, clean stop, restart.
     ASSERT_TRUE(second.CheckpointSpill().ok());
-    blob2 = second.Serialize({records.size()});
+    blob2 = second.Serialize({{ShardId(0), SequenceNumber(records.size())}});
     ASSERT_TRUE(second.DropOldSpillCheckpoints().ok());
     spilled = second.messages().spilled();
     ASSERT_GT(spilled, 0u);
@@ -256,7 +256,7 @@ TEST_F(SpillTest, ASnapshotLoadedUnderASmallerBudgetSpillsBackUnderIt) {
   ApplyAll(big, records, 0, records.size());
   std::string blob = big.Serialize({});
   KpiStore small(Tiny());
-  std::vector<uint64_t> pos;
+  StreamPositions pos;
   ASSERT_TRUE(small.Deserialize(blob, &pos).ok());
   EXPECT_GT(small.messages().memory_bytes(), kTinyBudget) << "loaded whole, nothing forgotten";
   ASSERT_TRUE(small.AttachSpill(root_ + "/spill").ok());
@@ -286,7 +286,7 @@ TEST_F(SpillTest, AMissingCheckpointIsCorruption) {
   std::string blob = first.Serialize({});
   std::filesystem::remove_all(root_ + "/spill/ckpt-1");
   KpiStore second(Tiny());
-  std::vector<uint64_t> pos;
+  StreamPositions pos;
   ASSERT_TRUE(second.Deserialize(blob, &pos).ok());
   EXPECT_EQ(second.AttachSpill(root_ + "/spill").kind(), ErrorKind::kCorruption);
 }

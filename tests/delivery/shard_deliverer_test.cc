@@ -8,10 +8,10 @@
 #include <filesystem>
 #include <set>
 
+#include "../stream/stream_test_util.h"
 #include "delivery/delivery_service.h"
 #include "delivery_test_util.h"
 #include "stream/local/local_stream.h"
-#include "../stream/stream_test_util.h"
 
 namespace mailpulse::testing {
 namespace {
@@ -32,8 +32,9 @@ class ShardDelivererTest : public ::testing::Test {
     auto s = LocalStream::Open(so);
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     stream_ = std::move(*s);
-    ASSERT_TRUE(PrefixTemplate::ParsePair(DeliveryOptions::kDefaultLakePrefix, DeliveryOptions::kDefaultLakeErrorPrefix,
-                                          &batch_.prefix, &batch_.error_prefix)
+    ASSERT_TRUE(PrefixTemplate::ParsePair(DeliveryOptions::kDefaultLakePrefix,
+                                          DeliveryOptions::kDefaultLakeErrorPrefix, &batch_.prefix,
+                                          &batch_.error_prefix)
                     .ok());
     batch_.encoding = *FindEncoding("jsonl");
     opt_.clock = &clock_;
@@ -47,7 +48,8 @@ class ShardDelivererTest : public ::testing::Test {
   }
 
   std::unique_ptr<ShardDeliverer> Make(Stream* s = nullptr) {
-    return std::make_unique<ShardDeliverer>(opt_, &batch_, s ? s : stream_.get(), &store_, ShardId(0), &probe_);
+    return std::make_unique<ShardDeliverer>(opt_, &batch_, s ? s : stream_.get(), &store_,
+                                            ShardId(0), &probe_);
   }
   void Append(const std::vector<std::string>& payloads) {
     ASSERT_TRUE(AppendAndWait(*stream_, 0, payloads, kArrival).status.ok());
@@ -55,7 +57,8 @@ class ShardDelivererTest : public ::testing::Test {
   std::vector<std::string> Events(int from, int n) {
     std::vector<std::string> v;
     for (int i = from; i < from + n; ++i) {
-      v.push_back(EventPayload(i % 3 == 0 ? "click" : "open", "e" + std::to_string(i), i % 2 ? "c1" : "c2"));
+      v.push_back(EventPayload(i % 3 == 0 ? "click" : "open", "e" + std::to_string(i),
+                               i % 2 ? "c1" : "c2"));
     }
     return v;
   }
@@ -75,7 +78,7 @@ class ShardDelivererTest : public ::testing::Test {
   }
   uint64_t Checkpoint(const std::string& name) {
     auto r = stream_->LoadCheckpoint(name, ShardId(0));
-    return r.ok() ? r->value() : 0;
+    return r.ok() ? r->u64() : 0;
   }
 
   std::string root_;
@@ -83,7 +86,7 @@ class ShardDelivererTest : public ::testing::Test {
   std::unique_ptr<LocalStream> stream_;
   MemoryObjectStore store_;
   MetricsRegistry metrics_;
-  DeliveryProbe probe_{metrics_, "events", 1};
+  DeliveryProbe probe_{metrics_, "events"};
   BatchOptions batch_;
   ShardDelivererOptions opt_;
   std::vector<int64_t> sleeps_;
@@ -92,7 +95,8 @@ class ShardDelivererTest : public ::testing::Test {
 
 TEST_F(ShardDelivererTest, IntervalCutsOnePartitionedBatch) {
   opt_.interval_ms = 60'000;
-  Append({EventPayload("open", "a", "c1"), EventPayload("Open", "b", "c1"), EventPayload("click", "c", "c2")});
+  Append({EventPayload("open", "a", "c1"), EventPayload("Open", "b", "c1"),
+          EventPayload("click", "c", "c2")});
   auto d = Make();
   ASSERT_TRUE(d->Recover().ok());
   ASSERT_EQ(*d->Step(), 3u);
@@ -113,10 +117,13 @@ TEST_F(ShardDelivererTest, IntervalCutsOnePartitionedBatch) {
             "events/event_type=open/campaign=c1/dt=2023-11-14/hour=22/"
             "mailpulse-events-0000-00000000000000000001-00000000000000000002.json");
   EXPECT_EQ(std::count(it->second.begin(), it->second.end(), '\n'), 2);
-  EXPECT_EQ(it->second.rfind(R"({"mp_received_ms":1700000000000,"mp_webhook":"default","mp_message_id":"m-a",)", 0), 0u);
+  EXPECT_EQ(
+      it->second.rfind(
+          R"({"mp_received_ms":1700000000000,"mp_webhook":"default","mp_message_id":"m-a",)", 0),
+      0u);
   EXPECT_EQ(Checkpoint("delivery"), 3u);
   EXPECT_EQ(Checkpoint("delivery.intent"), 3u);
-  EXPECT_EQ(d->checkpoint().value(), 3u);
+  EXPECT_EQ(d->checkpoint().u64(), 3u);
   EXPECT_EQ(probe_.objects.value(), 2u);
   EXPECT_EQ(probe_.records.value(), 3u);
   EXPECT_EQ(probe_.bytes.value(), objects.begin()->second.size() + it->second.size());
@@ -131,11 +138,11 @@ TEST_F(ShardDelivererTest, SizeHintCutsBatchesAndNothingIsLostOrDoubled) {
   while (*d->Step() > 0) {
     EXPECT_LT(d->buffered_bytes(), 2000u);
   }
-  uint64_t cp = d->checkpoint().value();
+  uint64_t cp = d->checkpoint().u64();
   EXPECT_GT(cp, 0u);
   EXPECT_LT(cp, 40u);
   ASSERT_TRUE(d->Flush().ok());
-  EXPECT_EQ(d->checkpoint().value(), 40u);
+  EXPECT_EQ(d->checkpoint().u64(), 40u);
   auto ids = AllEventIds(store_.Snapshot());
   EXPECT_EQ(ids.size(), 40u);
   EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()).size(), 40u);
@@ -161,7 +168,7 @@ TEST_F(ShardDelivererTest, CrashBetweenPutAndCheckpointReplaysTheSameObjects) {
   stopping_ = false;
   auto d = Make();
   ASSERT_TRUE(d->Recover().ok());
-  EXPECT_EQ(d->checkpoint().value(), 12u);
+  EXPECT_EQ(d->checkpoint().u64(), 12u);
   EXPECT_EQ(store_.Snapshot(), before);  // same keys, same bytes: overwritten, not added
   ASSERT_EQ(*d->Step(), 5u);
   auto after = store_.Snapshot();
@@ -223,12 +230,15 @@ TEST_F(ShardDelivererTest, UndeliverableRecordsGoUnderTheErrorPrefix) {
   auto objects = store_.Snapshot();
   ASSERT_EQ(objects.size(), 2u);
   auto err = objects.begin();
-  EXPECT_EQ(err->first, "errors/processing-failed/dt=2023-11-14/hour=22/"
-                        "mailpulse-events-0000-00000000000000000002-00000000000000000003.json");
+  EXPECT_EQ(err->first,
+            "errors/processing-failed/dt=2023-11-14/hour=22/"
+            "mailpulse-events-0000-00000000000000000002-00000000000000000003.json");
   EXPECT_EQ(err->second,
-            "{\"mp_received_ms\":1700000000000,\"mp_error\":\"delivery: record has no _mailpulse envelope\","
+            "{\"mp_received_ms\":1700000000000,\"mp_error\":\"delivery: record has no _mailpulse "
+            "envelope\","
             "\"raw\":{\"not\":\"enriched\"}}\n"
-            "{\"mp_received_ms\":1700000000000,\"mp_error\":\"delivery: record has no _mailpulse envelope\","
+            "{\"mp_received_ms\":1700000000000,\"mp_error\":\"delivery: record has no _mailpulse "
+            "envelope\","
             "\"raw\":\"not json\"}\n");
   EXPECT_EQ(probe_.error_records.value(), 2u);
   EXPECT_EQ(Checkpoint("delivery"), 3u);
@@ -238,16 +248,19 @@ TEST_F(ShardDelivererTest, ErrorOutputStreamIsDeliveredUnderTheErrorPrefix) {
   opt_.interval_ms = 0;
   batch_.source = "errors";
   batch_.error_source = true;
-  Append({R"({"_mailpulse":{"received_ms":1700000000000,"webhook":"default","error":"missing field: event"},"raw":{"timestamp":1}})"});
+  Append(
+      {R"({"_mailpulse":{"received_ms":1700000000000,"webhook":"default","error":"missing field: event"},"raw":{"timestamp":1}})"});
   auto d = Make();
   ASSERT_TRUE(d->Recover().ok());
   ASSERT_EQ(*d->Step(), 1u);
   auto objects = store_.Snapshot();
   ASSERT_EQ(objects.size(), 1u);
-  EXPECT_EQ(objects.begin()->first, "errors/processing-failed/dt=2023-11-14/hour=22/"
-                                    "mailpulse-errors-0000-00000000000000000001-00000000000000000001.json");
+  EXPECT_EQ(objects.begin()->first,
+            "errors/processing-failed/dt=2023-11-14/hour=22/"
+            "mailpulse-errors-0000-00000000000000000001-00000000000000000001.json");
   EXPECT_EQ(objects.begin()->second,
-            "{\"mp_received_ms\":1700000000000,\"mp_webhook\":\"default\",\"mp_error\":\"missing field: event\","
+            "{\"mp_received_ms\":1700000000000,\"mp_webhook\":\"default\",\"mp_error\":\"missing "
+            "field: event\","
             "\"raw\":{\"timestamp\":1}}\n");
 }
 
@@ -271,7 +284,8 @@ TEST_F(ShardDelivererTest, BatchesAreByteIdenticalWhenRebuilt) {
 TEST_F(ShardDelivererTest, EventTimePartitioningGroupsByEventDay) {
   opt_.interval_ms = 0;
   ASSERT_TRUE(PrefixTemplate::ParsePair("events/event_dt=!{event_timestamp:yyyy-MM-dd}/",
-                                        "errors/!{firehose:error-output-type}/", &batch_.prefix, &batch_.error_prefix)
+                                        "errors/!{firehose:error-output-type}/", &batch_.prefix,
+                                        &batch_.error_prefix)
                   .ok());
   Append({EventPayload("open", "a", "", 1699999000), EventPayload("open", "b", "", 1699000000),
           EventPayload("open", "c", "", 1699999001)});
@@ -281,9 +295,11 @@ TEST_F(ShardDelivererTest, EventTimePartitioningGroupsByEventDay) {
   auto objects = store_.Snapshot();
   ASSERT_EQ(objects.size(), 2u);
   EXPECT_EQ(objects.begin()->first,
-            "events/event_dt=2023-11-03/mailpulse-events-0000-00000000000000000002-00000000000000000002.json");
+            "events/event_dt=2023-11-03/"
+            "mailpulse-events-0000-00000000000000000002-00000000000000000002.json");
   EXPECT_EQ(std::next(objects.begin())->first,
-            "events/event_dt=2023-11-14/mailpulse-events-0000-00000000000000000001-00000000000000000003.json");
+            "events/event_dt=2023-11-14/"
+            "mailpulse-events-0000-00000000000000000001-00000000000000000003.json");
 }
 
 }  // namespace

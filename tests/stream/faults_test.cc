@@ -36,7 +36,7 @@ TEST_F(StreamFaultTest, FailedSyncFailsEveryAppendOfTheRound) {
     std::vector<AppendRecord> recs{AppendRecord{"k", i % 2 ? "odd" : "even", 1}};
     stream_->Append(ShardId(0), std::move(recs),
                     [&, i](const Status& s, SequenceNumber f, SequenceNumber l) {
-                      done[static_cast<size_t>(i)].set_value(AppendResult{s, f.value(), l.value()});
+                      done[static_cast<size_t>(i)].set_value(AppendResult{s, f.u64(), l.u64()});
                     });
   }
   std::vector<uint64_t> acked;

@@ -21,8 +21,8 @@ TEST_F(StreamLocalTest, EmptyLogReadsNothing) {
   EXPECT_TRUE(ReadShard(0).empty());
   auto info = stream_->Describe();
   ASSERT_EQ(info.size(), 1u);
-  EXPECT_EQ(info[0].first_seq.value(), 0u);
-  EXPECT_EQ(info[0].last_seq.value(), 0u);
+  EXPECT_EQ(info[0].first_seq.u64(), 0u);
+  EXPECT_EQ(info[0].last_seq.u64(), 0u);
   EXPECT_EQ(info[0].records, 0u);
   EXPECT_EQ(info[0].segments, 1u);
 }
@@ -35,7 +35,7 @@ TEST_F(StreamLocalTest, OneRecord) {
   EXPECT_EQ(r.last, 1u);
   auto recs = ReadShard(0);
   ASSERT_EQ(recs.size(), 1u);
-  EXPECT_EQ(recs[0].seq.value(), 1u);
+  EXPECT_EQ(recs[0].seq.u64(), 1u);
   EXPECT_EQ(recs[0].arrival_ms, 1234);
   EXPECT_EQ(recs[0].partition_key, "msg-1");
   EXPECT_EQ(recs[0].payload, "hello");
@@ -107,7 +107,7 @@ TEST_F(StreamLocalTest, ManyRecordsAcrossRollBoundary) {
   auto recs = ReadShard(0);
   ASSERT_EQ(recs.size(), 40u);
   for (int i = 0; i < 40; ++i)
-    EXPECT_EQ(recs[static_cast<size_t>(i)].seq.value(), static_cast<uint64_t>(i + 1));
+    EXPECT_EQ(recs[static_cast<size_t>(i)].seq.u64(), static_cast<uint64_t>(i + 1));
   // Segment names are the first sequence number each holds.
   uint64_t first = 0;
   ASSERT_TRUE(
@@ -128,7 +128,7 @@ TEST_F(StreamLocalTest, ReaderFollowsRolls) {
     ASSERT_TRUE(AppendAndWait(*stream_, 0, {std::string(100, 'a' + i % 26)}).status.ok());
     auto got = ReadAll(**reader);
     ASSERT_EQ(got.size(), 1u) << i;
-    EXPECT_EQ(got[0].seq.value(), ++seen);
+    EXPECT_EQ(got[0].seq.u64(), ++seen);
   }
 }
 
@@ -299,11 +299,11 @@ TEST_F(StreamLocalTest, EightThreadsGetUniqueContiguousSequences) {
         stream_->Append(ShardId(0), std::move(recs),
                         [&, t, a](const Status& s, SequenceNumber f, SequenceNumber l) {
                           EXPECT_TRUE(s.ok());
-                          EXPECT_EQ(l.value() - f.value() + 1, static_cast<uint64_t>(kPerAppend));
+                          EXPECT_EQ(l.u64() - f.u64() + 1, static_cast<uint64_t>(kPerAppend));
                           {
                             std::lock_guard<std::mutex> lg(mu);
-                            acked.emplace_back(f.value(), "t" + std::to_string(t) + "a" +
-                                                              std::to_string(a) + "k0");
+                            acked.emplace_back(
+                                f.u64(), "t" + std::to_string(t) + "a" + std::to_string(a) + "k0");
                           }
                           callbacks.fetch_add(1);
                           waits[static_cast<size_t>(a)].set_value();
@@ -316,7 +316,7 @@ TEST_F(StreamLocalTest, EightThreadsGetUniqueContiguousSequences) {
   EXPECT_EQ(callbacks.load(), kThreads * kAppends);
   auto recs = ReadShard(0);
   ASSERT_EQ(recs.size(), static_cast<size_t>(kThreads * kAppends * kPerAppend));
-  for (size_t i = 0; i < recs.size(); ++i) ASSERT_EQ(recs[i].seq.value(), i + 1);
+  for (size_t i = 0; i < recs.size(); ++i) ASSERT_EQ(recs[i].seq.u64(), i + 1);
   std::set<uint64_t> firsts;
   for (const auto& [first, payload] : acked) {
     EXPECT_TRUE(firsts.insert(first).second);
@@ -334,9 +334,21 @@ TEST_F(StreamLocalTest, CheckpointNotFoundThenSavedSurvivesReopen) {
   ASSERT_TRUE(stream_->SaveCheckpoint("delivery", ShardId(1), SequenceNumber(43)).ok());
   ASSERT_TRUE(stream_->SaveCheckpoint("analytics", ShardId(0), SequenceNumber(7)).ok());
   Open();
-  EXPECT_EQ(stream_->LoadCheckpoint("delivery", ShardId(1))->value(), 43u);
-  EXPECT_EQ(stream_->LoadCheckpoint("analytics", ShardId(0))->value(), 7u);
+  EXPECT_EQ(stream_->LoadCheckpoint("delivery", ShardId(1))->u64(), 43u);
+  EXPECT_EQ(stream_->LoadCheckpoint("analytics", ShardId(0))->u64(), 7u);
   EXPECT_EQ(stream_->LoadCheckpoint("delivery", ShardId(0)).status().kind(), ErrorKind::kNotFound);
+}
+
+TEST_F(StreamLocalTest, CheckpointsHoldKinesisNumbersAndShardEnd) {
+  options_.shards = 2;
+  Open();
+  auto big =
+      *SequenceNumber::FromDecimal("49546986683135544286507457936321625675700192471156785154");
+  ASSERT_TRUE(stream_->SaveCheckpoint("delivery", ShardId(0), big).ok());
+  ASSERT_TRUE(stream_->SaveCheckpoint("delivery", ShardId(1), SequenceNumber::ShardEnd()).ok());
+  Open();
+  EXPECT_EQ(*stream_->LoadCheckpoint("delivery", ShardId(0)), big);
+  EXPECT_TRUE(stream_->LoadCheckpoint("delivery", ShardId(1))->is_shard_end());
 }
 
 TEST_F(StreamLocalTest, CheckpointRejectsBadConsumerNames) {
@@ -379,8 +391,8 @@ TEST_F(StreamLocalTest, DescribeReportsRangesAndCounts) {
   EXPECT_EQ(info[0].ending_hash_key, "170141183460469231731687303715884105727");
   EXPECT_EQ(info[1].starting_hash_key, "170141183460469231731687303715884105728");
   EXPECT_EQ(info[1].ending_hash_key, "340282366920938463463374607431768211455");
-  EXPECT_EQ(info[1].first_seq.value(), 1u);
-  EXPECT_EQ(info[1].last_seq.value(), 5u);
+  EXPECT_EQ(info[1].first_seq.u64(), 1u);
+  EXPECT_EQ(info[1].last_seq.u64(), 5u);
   EXPECT_EQ(info[1].records, 5u);
   EXPECT_EQ(info[1].segments, 1u);
   EXPECT_GT(info[1].bytes, 48u);

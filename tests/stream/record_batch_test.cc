@@ -46,8 +46,8 @@ TEST(StreamRecordBatchTest, RoundTripUncompressedAndZstd) {
     auto recs = DecodeAll(b, &s, &kv);
     ASSERT_TRUE(s.ok()) << s.ToString();
     ASSERT_EQ(recs.size(), 3u);
-    EXPECT_EQ(recs[0].seq.value(), 7u);
-    EXPECT_EQ(recs[2].seq.value(), 9u);
+    EXPECT_EQ(recs[0].seq.u64(), 7u);
+    EXPECT_EQ(recs[2].seq.u64(), 9u);
     EXPECT_EQ(recs[1].arrival_ms, 1001);
     EXPECT_EQ(kv, (std::vector<std::string>{"k1=v1", "=", "k3=" + std::string(500, 'z')}));
   }

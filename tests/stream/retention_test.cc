@@ -40,7 +40,7 @@ TEST_F(StreamRetentionTest, ExpiredSegmentsAreDeletedButNotTheActiveOne) {
   stream_->RunRetention();
   EXPECT_EQ(Seqs(ReadShard(0)), (std::vector<uint64_t>{4, 5}));
   auto info = stream_->Describe()[0];
-  EXPECT_EQ(info.first_seq.value(), 4u);
+  EXPECT_EQ(info.first_seq.u64(), 4u);
   EXPECT_EQ(info.segments, 2u);  // record 4's sealed segment + the active one holding 5
   clock_.Set(t0_ + 100 * 3600'000);
   stream_->RunRetention();

@@ -29,7 +29,7 @@ inline AppendResult AppendAndWait(Stream& s, uint32_t shard,
   std::promise<AppendResult> done;
   s.Append(ShardId(shard), std::move(recs),
            [&](const Status& st, SequenceNumber f, SequenceNumber l) {
-             done.set_value(AppendResult{st, f.value(), l.value()});
+             done.set_value(AppendResult{st, f.u64(), l.u64()});
            });
   return done.get_future().get();
 }
@@ -49,7 +49,7 @@ inline std::vector<StreamRecord> ReadAll(StreamReader& r, Status* error = nullpt
 
 inline std::vector<uint64_t> Seqs(const std::vector<StreamRecord>& recs) {
   std::vector<uint64_t> v;
-  for (const auto& r : recs) v.push_back(r.seq.value());
+  for (const auto& r : recs) v.push_back(r.seq.u64());
   return v;
 }
 

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 
 #include "common/crc32c.h"
 
@@ -42,7 +43,7 @@ std::string CheckpointStore::PathFor(std::string_view consumer, ShardId shard) c
 
 Status CheckpointStore::Save(std::string_view consumer, ShardId shard, SequenceNumber seq) {
   MP_RETURN_IF_ERROR(ValidateConsumer(consumer));
-  std::string num = std::to_string(seq.value());
+  std::string num = seq.ToString();
   std::string contents = num + " " + CrcHex(num) + "\n";
   std::lock_guard<std::mutex> l(mu_);
   std::string consumer_dir = dir_ + "/" + std::string(consumer);
@@ -64,19 +65,17 @@ Result<SequenceNumber> CheckpointStore::Load(std::string_view consumer, ShardId 
   }
   std::string_view t = *text;
   size_t space = t.find(' ');
-  if (space == std::string_view::npos || space == 0 || space > 20 || t.size() != space + 10 ||
+  if (space == std::string_view::npos || space == 0 || space > 129 || t.size() != space + 10 ||
       t.back() != '\n') {
     return Status::Corruption("malformed checkpoint " + path);
   }
   std::string_view num = t.substr(0, space);
   if (CrcHex(num) != t.substr(space + 1, 8))
     return Status::Corruption("checkpoint checksum mismatch " + path);
-  uint64_t v = 0;
-  for (char c : num) {
-    if (c < '0' || c > '9') return Status::Corruption("malformed checkpoint " + path);
-    v = v * 10 + static_cast<uint64_t>(c - '0');
-  }
-  return SequenceNumber(v);
+  if (num == SequenceNumber::ShardEnd().ToString()) return SequenceNumber::ShardEnd();
+  std::optional<SequenceNumber> seq = SequenceNumber::FromDecimal(num);
+  if (!seq) return Status::Corruption("malformed checkpoint " + path);
+  return *seq;
 }
 
 }  // namespace mailpulse

@@ -19,7 +19,7 @@ LogReader::LogReader(ShardLog* log, StartPosition start) : log_(log) {
     }
     case Kind::kAtSequence:
     case Kind::kAfterSequence: {
-      min_seq_ = start.seq.value() + (start.kind == Kind::kAfterSequence ? 1 : 0);
+      min_seq_ = start.seq.u64() + (start.kind == Kind::kAfterSequence ? 1 : 0);
       // The newest segment starting at or before min_seq_; older than the
       // trim horizon means the oldest (as Kinesis does).
       for (const SegmentView& v : log_->Segments()) {
@@ -112,7 +112,7 @@ Result<bool> LogReader::FetchBatch() {
       return Status::Corruption(log_->SegmentPath(segment_) + ": " + h.status().message());
     std::string_view body = std::string_view(buf_).substr(log_format::kBatchHeaderSize);
     Status s = decoder_.Decode(*h, body, [&](const RecordView& r) {
-      if (r.seq.value() < min_seq_) return;
+      if (r.seq.u64() < min_seq_) return;
       if (arrival_filter_) {
         if (r.arrival_ms < min_arrival_ms_) return;
         arrival_filter_ = false;  // first match: everything after it is wanted
@@ -126,7 +126,7 @@ Result<bool> LogReader::FetchBatch() {
     }
     offset_ = batch_offset + h->total_size();
     if (!pending_.empty()) {
-      min_seq_ = pending_.back().seq.value() + 1;
+      min_seq_ = pending_.back().seq.u64() + 1;
       return true;
     }
   }

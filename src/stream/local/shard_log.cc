@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "common/thread_name.h"
+#include "stream/local/checkpoint_store.h"
 #include "stream/local/segment.h"
 
 namespace mailpulse {
@@ -398,13 +399,14 @@ std::optional<SegmentView> ShardLog::ActiveSegment() const {
 ShardInfo ShardLog::Info() const {
   ShardInfo info;
   info.id = opt_.shard;
+  info.name = ShardDirName(opt_.shard);
   std::lock_guard<std::mutex> l(state_mu_);
   info.segments = static_cast<uint32_t>(segments_.size());
   for (const auto& [first, v] : segments_) {
     info.bytes += v.file_bytes;
     info.records += v.records;
     if (v.records == 0) continue;
-    if (info.first_seq.value() == 0) info.first_seq = SequenceNumber(v.first_seq);
+    if (info.first_seq.is_zero()) info.first_seq = SequenceNumber(v.first_seq);
     info.last_seq = SequenceNumber(v.last_seq);
   }
   return info;
