@@ -26,7 +26,7 @@ class KafkaFaultsTest : public KafkaTestBase {
       if (!reader.ok()) continue;
       auto recs = ReadRecords(**reader, per, 3000, 500);
       for (size_t i = 0; i < recs.size(); ++i) {
-        EXPECT_EQ(recs[i].seq.value(), i + 1) << "partition " << p;  // offsets have no gaps
+        EXPECT_EQ(recs[i].seq.u64(), i + 1) << "partition " << p;  // offsets have no gaps
         ++counts[recs[i].payload];
       }
     }

@@ -41,14 +41,14 @@ TEST_F(KafkaStreamTest, RoundTripAcrossPartitions) {
     auto recs = ReadPartition(p, n);
     ASSERT_EQ(recs.size(), n) << "partition " << p;
     for (size_t i = 0; i < 3; ++i) {
-      EXPECT_EQ(recs[i].seq.value(), i + 1);
+      EXPECT_EQ(recs[i].seq.u64(), i + 1);
       EXPECT_EQ(recs[i].payload, pre + std::string(1, static_cast<char>('a' + i)));
       EXPECT_EQ(recs[i].partition_key, "msg-" + std::to_string(p));
       EXPECT_EQ(recs[i].arrival_ms, 1'700'000'000'000 + p);
     }
     if (p == 2) {
       EXPECT_EQ(recs[3].payload, "p2-d");
-      EXPECT_EQ(recs[4].seq.value(), 5u);
+      EXPECT_EQ(recs[4].seq.u64(), 5u);
       EXPECT_EQ(recs[4].partition_key, "msg-x");
       EXPECT_EQ(recs[4].arrival_ms, 1'700'000'000'100);
     }
@@ -76,7 +76,7 @@ TEST_F(KafkaStreamTest, ConcurrentAppendsEachLandOnce) {
   size_t total = 0;
   for (uint32_t p = 0; p < kPartitions; ++p) {
     auto recs = ReadPartition(p, 2 * kCalls * kThreads / kPartitions);
-    for (size_t i = 0; i < recs.size(); ++i) EXPECT_EQ(recs[i].seq.value(), i + 1);
+    for (size_t i = 0; i < recs.size(); ++i) EXPECT_EQ(recs[i].seq.u64(), i + 1);
     for (auto& r : recs) seen.insert(r.payload);
     total += recs.size();
   }
@@ -116,7 +116,7 @@ TEST_F(KafkaStreamTest, StartPositions) {
   auto recs = ReadRecords(**latest, 1);
   ASSERT_EQ(recs.size(), 1u);
   EXPECT_EQ(recs[0].payload, "r6");
-  EXPECT_EQ(recs[0].seq.value(), 6u);
+  EXPECT_EQ(recs[0].seq.u64(), 6u);
 }
 
 // Callers stop at the first empty Read (dedupe rebuild, delivery's replay of
@@ -164,7 +164,7 @@ TEST_F(KafkaStreamTest, ReadRespectsRecordAndByteLimits) {
   }
   ASSERT_EQ(all.size(), 10u);
   for (size_t i = 0; i < 10; ++i) {
-    EXPECT_EQ(all[i].seq.value(), i + 1);
+    EXPECT_EQ(all[i].seq.u64(), i + 1);
     EXPECT_EQ(all[i].payload, big[i]);
   }
 }
@@ -182,15 +182,15 @@ TEST_F(KafkaStreamTest, CheckpointsAreConsumerGroupOffsets) {
 
   auto d0 = stream_->LoadCheckpoint("delivery", ShardId(0));
   ASSERT_TRUE(d0.ok()) << d0.status().ToString();
-  EXPECT_EQ(d0->value(), 5u);
-  EXPECT_EQ(stream_->LoadCheckpoint("delivery", ShardId(2))->value(), 7u);
-  EXPECT_EQ(stream_->LoadCheckpoint("analytics", ShardId(0))->value(), 1u);
+  EXPECT_EQ(d0->u64(), 5u);
+  EXPECT_EQ(stream_->LoadCheckpoint("delivery", ShardId(2))->u64(), 7u);
+  EXPECT_EQ(stream_->LoadCheckpoint("analytics", ShardId(0))->u64(), 1u);
   EXPECT_EQ(stream_->LoadCheckpoint("delivery", ShardId(1)).status().kind(), ErrorKind::kNotFound);
 
   // Durable in Kafka, not in the client: a new stream (new clients) reads them.
   Open();
-  EXPECT_EQ(stream_->LoadCheckpoint("delivery", ShardId(0))->value(), 5u);
-  EXPECT_EQ(stream_->LoadCheckpoint("analytics", ShardId(0))->value(), 1u);
+  EXPECT_EQ(stream_->LoadCheckpoint("delivery", ShardId(0))->u64(), 5u);
+  EXPECT_EQ(stream_->LoadCheckpoint("analytics", ShardId(0))->u64(), 1u);
 }
 
 TEST_F(KafkaStreamTest, CheckpointResumesAfterTheSavedRecord) {
@@ -202,7 +202,7 @@ TEST_F(KafkaStreamTest, CheckpointResumesAfterTheSavedRecord) {
   auto recs = ReadPartition(3, 2, StartPosition::After(*cp));
   ASSERT_EQ(recs.size(), 2u);
   EXPECT_EQ(recs[0].payload, "c");
-  EXPECT_EQ(recs[0].seq.value(), 3u);
+  EXPECT_EQ(recs[0].seq.u64(), 3u);
 }
 
 TEST_F(KafkaStreamTest, DescribeReportsWatermarks) {
@@ -212,13 +212,17 @@ TEST_F(KafkaStreamTest, DescribeReportsWatermarks) {
   auto info = stream_->Describe();
   ASSERT_EQ(info.size(), kPartitions);
   EXPECT_EQ(info[0].id.value(), 0u);
-  EXPECT_EQ(info[0].first_seq.value(), 1u);
-  EXPECT_EQ(info[0].last_seq.value(), 3u);
+  EXPECT_EQ(info[0].name, "partition-0");
+  EXPECT_EQ(info[3].name, "partition-3");
+  EXPECT_FALSE(info[0].closed);
+  EXPECT_TRUE(info[0].parents.empty());
+  EXPECT_EQ(info[0].first_seq.u64(), 1u);
+  EXPECT_EQ(info[0].last_seq.u64(), 3u);
   EXPECT_EQ(info[0].records, 3u);
-  EXPECT_EQ(info[1].first_seq.value(), 0u);
-  EXPECT_EQ(info[1].last_seq.value(), 0u);
+  EXPECT_EQ(info[1].first_seq.u64(), 0u);
+  EXPECT_EQ(info[1].last_seq.u64(), 0u);
   EXPECT_EQ(info[1].records, 0u);
-  EXPECT_EQ(info[3].last_seq.value(), 1u);
+  EXPECT_EQ(info[3].last_seq.u64(), 1u);
   EXPECT_EQ(info[3].starting_hash_key, ShardHashKeyRange(3, kPartitions).first);
 }
 

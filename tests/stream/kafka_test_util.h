@@ -32,7 +32,7 @@ inline KafkaAppendResult KafkaAppendAndWait(Stream& s, uint32_t shard,
   std::promise<KafkaAppendResult> done;
   s.Append(ShardId(shard), std::move(recs),
            [&](const Status& st, SequenceNumber f, SequenceNumber l) {
-             done.set_value(KafkaAppendResult{st, f.value(), l.value()});
+             done.set_value(KafkaAppendResult{st, f.u64(), l.u64()});
            });
   return done.get_future().get();
 }

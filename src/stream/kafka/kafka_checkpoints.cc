@@ -25,13 +25,17 @@ Result<KafkaCheckpoints::Group*> KafkaCheckpoints::GetGroup(std::string_view con
 }
 
 Status KafkaCheckpoints::Save(std::string_view consumer, int32_t partition, SequenceNumber seq) {
+  if (!seq.fits_u64() || seq.u64() > static_cast<uint64_t>(INT64_MAX)) {
+    return Status::Invalid("kafka checkpoint " + seq.ToString() +
+                           ": not an offset (kafka partitions never end)");
+  }
   MP_ASSIGN_OR_RETURN(Group * g, GetGroup(consumer));
   std::lock_guard lock(g->mu);
   rd_kafka_t* rk = g->client.get();
   rd_kafka_poll(rk, 0);  // serve logs and error events of this client
   KafkaPartitionList list(rd_kafka_topic_partition_list_new(1));
   rd_kafka_topic_partition_list_add(list.get(), topic_.c_str(), partition)->offset =
-      static_cast<int64_t>(seq.value());
+      static_cast<int64_t>(seq.u64());
   // rd_kafka_commit has no timeout; commit through our own queue and wait
   // for its result with one.
   KafkaQueue queue(rd_kafka_queue_new(rk));

@@ -10,24 +10,28 @@ namespace mailpulse {
 Result<int64_t> KafkaStartOffset(rd_kafka_t* rk, const KafkaUrl& url, const std::string& topic,
                                  int32_t partition, StartPosition start) {
   const std::string where = topic + "[" + std::to_string(partition) + "]";
+  if (!start.seq.fits_u64()) {
+    return Status::Invalid("start " + start.seq.ToString() + " of " + where +
+                           ": not an offset (kafka partitions never end)");
+  }
   switch (start.kind) {
-    case StartPosition::Kind::kTrimHorizon:
-      return int64_t{RD_KAFKA_OFFSET_BEGINNING};
     case StartPosition::Kind::kAtSequence:
-      return start.seq.value() == 0 ? int64_t{RD_KAFKA_OFFSET_BEGINNING}
-                                    : static_cast<int64_t>(start.seq.value() - 1);
-    case StartPosition::Kind::kAfterSequence:
-      return static_cast<int64_t>(start.seq.value());
+      if (!start.seq.is_zero()) return static_cast<int64_t>(start.seq.u64() - 1);
+      [[fallthrough]];
+    case StartPosition::Kind::kTrimHorizon:
     case StartPosition::Kind::kLatest: {
-      // Resolved now, not when the first fetch starts: a record appended
-      // after OpenReader returned must be read.
+      // Resolved now, to a concrete offset: Latest must include a record
+      // appended after OpenReader returned, and Read's "caught up" test
+      // compares offsets.
       int64_t low = 0, high = 0;
       MP_RETURN_IF_ERROR(
           KafkaStatus(rd_kafka_query_watermark_offsets(rk, topic.c_str(), partition, &low, &high,
                                                        url.request_timeout_ms),
                       "watermarks of " + where));
-      return high;
+      return start.kind == StartPosition::Kind::kLatest ? high : low;
     }
+    case StartPosition::Kind::kAfterSequence:
+      return static_cast<int64_t>(start.seq.u64());
     case StartPosition::Kind::kAtTimestamp: {
       KafkaPartitionList list(rd_kafka_topic_partition_list_new(1));
       rd_kafka_topic_partition_t* tp =

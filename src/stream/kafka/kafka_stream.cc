@@ -244,6 +244,7 @@ std::vector<ShardInfo> KafkaStream::Describe() {
   for (uint32_t i = 0; i < partitions_; ++i) {
     ShardInfo& info = last_info_[i];
     info.id = ShardId(i);
+    info.name = "partition-" + std::to_string(i);
     std::tie(info.starting_hash_key, info.ending_hash_key) = ShardHashKeyRange(i, partitions_);
     int64_t low = 0, high = 0;
     rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(
