@@ -143,9 +143,16 @@ Result<std::vector<StreamRecord>> KafkaReader::Read(size_t max_records, size_t m
       Collect(out, bytes, max_records, max_bytes, out.empty() ? url_.read_wait_ms : 0));
   if (!out.empty() || max_records == 0) return out;
   // Nothing fetched: "caught up" only if the last fetch response says so.
-  const auto deadline = std::chrono::steady_clock::now() +
-                        std::chrono::milliseconds(std::min(url_.request_timeout_ms, 1000));
-  while (out.empty() && !CaughtUp() && std::chrono::steady_clock::now() < deadline) {
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(url_.request_timeout_ms);
+  while (out.empty() && !CaughtUp()) {
+    if (std::chrono::steady_clock::now() >= deadline) {
+      // Not "caught up" (that would let a caller stop early and skip
+      // records): the partition's leader does not answer.
+      return Status::Retry("read " + topic_ + "[" + std::to_string(partition_) +
+                           "]: no fetch answer within " + std::to_string(url_.request_timeout_ms) +
+                           " ms at offset " + std::to_string(next_offset_));
+    }
     MP_RETURN_IF_ERROR(Collect(out, bytes, max_records, max_bytes, 20));
   }
   return out;

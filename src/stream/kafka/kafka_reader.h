@@ -7,11 +7,12 @@
 // what the client has fetched (waiting at most read_wait_ms when nothing is
 // buffered), and returns empty only once the partition's high watermark, as
 // the last fetch response reported it, is not beyond the next offset to
-// read. Until a first fetch response arrived, or while a fetched-watermark
-// says records are pending, it waits up to min(request_timeout_ms, 1 s)
-// before giving up with an empty result (brokers down). Callers that stop at
-// the first empty Read (dedupe rebuild, delivery's replay of an interrupted
-// batch) rely on this. Not thread-safe: one per consumer thread.
+// read. Until a first fetch response arrived, or while the fetched
+// watermark says records are pending, it waits up to request_timeout_ms and
+// then fails with kRetry (the leader does not answer) rather than answer a
+// false "caught up". Callers that stop at the first empty Read (dedupe
+// rebuild, delivery's replay of an interrupted batch) rely on this. Not
+// thread-safe: one per consumer thread.
 #pragma once
 
 #include <optional>
