@@ -37,9 +37,17 @@ std::string KafkaMockCluster::bootstraps() const {
 
 Status KafkaMockCluster::CreateTopic(const std::string& topic, int partitions) {
   if (partitions < 1) return Status::Invalid("partitions must be at least 1");
-  return KafkaStatus(
+  MP_RETURN_IF_ERROR(KafkaStatus(
       rd_kafka_mock_topic_create(cluster_, topic.c_str(), partitions, std::min(brokers_, 3)),
-      "mock cluster: create topic " + topic);
+      "mock cluster: create topic " + topic));
+  // The mock picks leaders at random; round-robin makes "broker N down"
+  // mean the same partitions in every run (partition p: broker p % n + 1).
+  for (int p = 0; p < partitions; ++p) {
+    MP_RETURN_IF_ERROR(KafkaStatus(
+        rd_kafka_mock_partition_set_leader(cluster_, topic.c_str(), p, p % brokers_ + 1),
+        "mock cluster: leader of " + topic + "[" + std::to_string(p) + "]"));
+  }
+  return Status::Ok();
 }
 
 Status KafkaMockCluster::SetBrokerDown(int broker_id) {

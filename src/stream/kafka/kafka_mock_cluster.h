@@ -26,6 +26,8 @@ class KafkaMockCluster {
   // "127.0.0.1:port,127.0.0.1:port,..."
   std::string bootstraps() const;
   int brokers() const { return brokers_; }
+  // Partition p's leader is broker p % brokers() + 1 (the mock would pick
+  // at random), so tests know which partitions a downed broker takes along.
   Status CreateTopic(const std::string& topic, int partitions);
   // Broker ids are 1..brokers().
   Status SetBrokerDown(int broker_id);
