@@ -16,6 +16,7 @@
 #include "http/router.h"
 #include "ingest/auth.h"
 #include "ingest/dedupe_index.h"
+#include "ingest/dedupe_stream.h"
 #include "ingest/ingest_probe.h"
 #include "ingest/webhook_handler.h"
 #include "query/query_api.h"
@@ -31,6 +32,7 @@ struct ServerApp::Parts {
   MetricsRegistry metrics;
   std::unique_ptr<Stream> events;
   std::unique_ptr<Stream> errors;
+  std::unique_ptr<DedupingStream> consumed_events;  // remote streams: what consumers read
   std::unique_ptr<ObjectStore> lake;
   std::unique_ptr<DeliveryService> delivery, error_delivery;
   std::vector<std::unique_ptr<DedupeIndex>> dedupe;
@@ -176,6 +178,19 @@ Status ServerApp::Start() {
   MP_ASSIGN_OR_RETURN(p.events, OpenStream(c.GetString("stream"), so));
   so.role = "errors";
   MP_ASSIGN_OR_RETURN(p.errors, OpenStream(c.GetString("stream"), so));
+  // What the consumers read: the stream itself when this process is the
+  // only writer (the embedded log; ingest's dedupe covers it), else the
+  // stream seen through shard-local dedupe (ingest/dedupe_stream.h).
+  Stream* consumed = p.events.get();
+  if (!IsEmbeddedStream(c.GetString("stream")) && (roles.deliver || roles.analytics)) {
+    DedupeOptions cd;
+    cd.window_ms = c.GetInt("dedupe_window") * 1000;
+    // One index per reader: delivery and analytics each read every shard.
+    cd.memory_budget_bytes = static_cast<size_t>(c.GetInt("dedupe_memory")) /
+                             (2 * std::max<uint32_t>(1, p.events->shard_count()));
+    p.consumed_events = std::make_unique<DedupingStream>(p.events.get(), cd, &p.metrics);
+    consumed = p.consumed_events.get();
+  }
 
   // Delivery (Firehose's role) reads both streams into the lake. Built and
   // started before the HTTP server so a bad lake URL or prefix fails start-up
@@ -194,7 +209,7 @@ Status ServerApp::Start() {
     dl.interval_seconds = c.GetInt("flush_interval");
     dl.put_concurrency = static_cast<int>(c.GetInt("lake_put_concurrency"));
     dl.metrics = &p.metrics;
-    MP_ASSIGN_OR_RETURN(p.delivery, DeliveryService::Create(dl, p.events.get(), p.lake.get()));
+    MP_ASSIGN_OR_RETURN(p.delivery, DeliveryService::Create(dl, consumed, p.lake.get()));
     DeliveryOptions de = dl;
     de.source = "errors";
     de.error_source = true;
@@ -266,7 +281,7 @@ Status ServerApp::Start() {
   }
   if (roles.analytics) {
     MP_ASSIGN_OR_RETURN(AnalyticsOptions ao, AnalyticsOptionsFromConfig(c, &p.metrics));
-    MP_ASSIGN_OR_RETURN(p.analytics, AnalyticsService::Open(p.events.get(), std::move(ao)));
+    MP_ASSIGN_OR_RETURN(p.analytics, AnalyticsService::Open(consumed, std::move(ao)));
     p.analytics->Start();
     p.kpi_api =
         std::make_unique<KpiApi>(p.analytics.get(), KpiApiOptions{c.GetString("api_token")});

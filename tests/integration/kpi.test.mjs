@@ -9,47 +9,15 @@
 // replays the collected batches to the real server in shuffled order.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { BIN, startServer, tempDir } from './lib.mjs';
+import { BIN, startServer, tempDir, shuffle, collectSimulated as collect,
+  KPI_COUNTERS as COUNTERS } from './lib.mjs';
 
 const run = promisify(execFile);
 const TOKEN = 'kpi-test-token';
-const COUNTERS = ['processed', 'delivered', 'deferred', 'bounces', 'blocks', 'dropped', 'opens', 'unique_opens',
-  'machine_opens', 'human_unique_opens', 'clicks', 'unique_clicks', 'unsubscribes', 'group_unsubscribes',
-  'group_resubscribes', 'spam_reports'];
-
-function shuffle(a, seed) {
-  let s = seed;
-  const rnd = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = Math.floor(rnd() * (i + 1));
-    [a[i], a[j]] = [a[j], a[i]];
-  }
-  return a;
-}
-
-// Accepts every POST with 200 and keeps the body.
-async function collect(simArgs) {
-  const bodies = [];
-  const proxy = http.createServer((req, res) => {
-    const chunks = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
-      bodies.push(Buffer.concat(chunks));
-      res.writeHead(200, { 'Content-Type': 'application/json' });
-      res.end('{"accepted":0,"duplicates":0,"rejected":0}');
-    });
-  });
-  await new Promise((r) => proxy.listen(0, '127.0.0.1', r));
-  const url = `http://127.0.0.1:${proxy.address().port}/v1/webhooks/sendgrid`;
-  await run(BIN, ['simulate', '--url', url, '--unsigned', ...simArgs], { maxBuffer: 1 << 26 });
-  await new Promise((r) => proxy.close(r));
-  return bodies;
-}
 
 async function postAll(base, bodies, concurrency = 4) {
   let next = 0;

@@ -1,10 +1,12 @@
 // Shared helpers for the loopback integration tests: start the real
 // mailpulse binary, sign like SendGrid, post, read the stream back.
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn, execFile, execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 
 export const BIN = process.env.MAILPULSE_BIN || path.resolve('build/mailpulse');
 
@@ -107,3 +109,39 @@ export function event(type, msg, extra = {}) {
 export function messageId() {
   return crypto.randomBytes(16).toString('base64url').slice(0, 22);
 }
+
+// A deterministic shuffle (seeded LCG).
+export function shuffle(a, seed) {
+  let s = seed;
+  const rnd = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(rnd() * (i + 1));
+    [a[i], a[j]] = [a[j], a[i]];
+  }
+  return a;
+}
+
+// Runs the simulator against a small proxy that accepts every POST with 200
+// and keeps the body: the batches, to replay in any order.
+export async function collectSimulated(simArgs) {
+  const bodies = [];
+  const proxy = http.createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      bodies.push(Buffer.concat(chunks));
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end('{"accepted":0,"duplicates":0,"rejected":0}');
+    });
+  });
+  await new Promise((r) => proxy.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${proxy.address().port}/v1/webhooks/sendgrid`;
+  await promisify(execFile)(BIN, ['simulate', '--url', url, '--unsigned', ...simArgs], { maxBuffer: 1 << 26 });
+  await new Promise((r) => proxy.close(r));
+  return bodies;
+}
+
+// The per-campaign counters of the KPI API that the simulator's --truth has.
+export const KPI_COUNTERS = ['processed', 'delivered', 'deferred', 'bounces', 'blocks', 'dropped', 'opens',
+  'unique_opens', 'machine_opens', 'human_unique_opens', 'clicks', 'unique_clicks', 'unsubscribes',
+  'group_unsubscribes', 'group_resubscribes', 'spam_reports'];
