@@ -1,7 +1,6 @@
 #include "stream/stream_registry.h"
 
-#include "stream/kafka/kafka_stream.h"
-#include "stream/kafka/kafka_url.h"
+#include "stream/kafka/kafka_open.h"
 
 namespace mailpulse {
 
@@ -33,19 +32,7 @@ Result<std::unique_ptr<Stream>> OpenStream(std::string_view url, const StreamOpe
     MP_ASSIGN_OR_RETURN(std::unique_ptr<LocalStream> s, LocalStream::Open(lo));
     return std::unique_ptr<Stream>(std::move(s));
   }
-  if (url.starts_with("kafka://")) {
-    // docs/kafka.md. read_only needs nothing special: a Kafka reader repairs
-    // nothing, and the producer stays idle without appends.
-    MP_ASSIGN_OR_RETURN(KafkaUrl ku, ParseKafkaUrl(url));
-    KafkaStreamOptions ko;
-    ko.url = ku;
-    ko.topic = o.role == "events" ? ku.topic : ku.errors_topic;
-    ko.expected_partitions = o.role == "events" ? ku.partitions : 0;
-    ko.metrics = o.metrics;
-    ko.metrics_name = o.role;
-    MP_ASSIGN_OR_RETURN(std::unique_ptr<KafkaStream> s, KafkaStream::Open(ko));
-    return std::unique_ptr<Stream>(std::move(s));
-  }
+  if (url.starts_with("kafka://")) return OpenKafkaStream(url, o);
   return Status::Invalid("unknown stream URL '" + std::string(url) +
                          "': use local (the embedded log, default), kinesis://STREAM?region=... "
                          "or kafka://BROKERS/TOPIC");

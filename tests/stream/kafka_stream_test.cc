@@ -9,6 +9,7 @@
 
 #include "common/metrics.h"
 #include "kafka_test_util.h"
+#include "stream/stream_registry.h"
 
 namespace mailpulse::testing {
 namespace {
@@ -290,6 +291,24 @@ TEST_F(KafkaStreamTest, MetricsCountDurableRecordsAndFailedAppends) {
   EXPECT_EQ(registry.GetCounter("mailpulse_stream_records_total", "", labels).value(), 3u);
   EXPECT_EQ(registry.GetCounter("mailpulse_stream_append_failures_total", "", labels).value(), 0u)
       << "an append refused after Close never reached the producer";
+}
+
+TEST_F(KafkaStreamTest, RegistryOpensEventsAndErrorsTopics) {
+  ASSERT_TRUE(mock_->CreateTopic("events-errors", 1).ok());
+  StreamOpenOptions o;
+  auto events = OpenStream(Url("partitions=4&request_timeout_ms=3000"), o);
+  ASSERT_TRUE(events.ok()) << events.status().ToString();
+  EXPECT_EQ((*events)->shard_count(), 4u);
+  o.role = "errors";
+  auto errors = OpenStream(Url("partitions=4&request_timeout_ms=3000"), o);
+  ASSERT_TRUE(errors.ok()) << errors.status().ToString();
+  EXPECT_EQ((*errors)->shard_count(), 1u);  // partitions= applies to the events topic only
+  ASSERT_TRUE(KafkaAppendAndWait(**errors, 0, {"bad"}).status.ok());
+  auto recs = ReadRecords(**(*errors)->OpenReader(ShardId(0), StartPosition::TrimHorizon()), 1);
+  ASSERT_EQ(recs.size(), 1u);
+  EXPECT_EQ(recs[0].payload, "bad");
+  auto bad = OpenStream("kafka://" + mock_->bootstraps() + "/events?shards=4", StreamOpenOptions{});
+  EXPECT_EQ(bad.status().kind(), ErrorKind::kInvalid);
 }
 
 TEST_F(KafkaStreamTest, AppendAfterCloseIsRetry) {
