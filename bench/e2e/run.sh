@@ -14,7 +14,8 @@
 #
 # Environment: MAILPULSE_BIN [build/mailpulse], E2E_DURATION [20],
 #   E2E_CONNS ["4 16"], E2E_FLUSH [the server default, 60], E2E_ENCODING [jsonl.gz],
-#   E2E_BATCH [100], E2E_ROLES [ingest,deliver,analytics] (serve --roles)
+#   E2E_BATCH [100], E2E_ROLES [ingest,deliver,analytics] (serve --roles),
+#   E2E_STREAM [the embedded log] (serve --stream, e.g. kafka://...; bench/kafka/run.sh)
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
@@ -25,6 +26,8 @@ FLUSH="${E2E_FLUSH:-60}"
 ENCODING="${E2E_ENCODING:-jsonl.gz}"
 BATCH="${E2E_BATCH:-100}"
 ROLES="${E2E_ROLES:-ingest,deliver,analytics}"
+STREAM_ARGS=()
+[[ -n "${E2E_STREAM:-}" ]] && STREAM_ARGS=(--stream "$E2E_STREAM")
 TMP="$(mktemp -d "${TMPDIR:-/tmp}/mailpulse-e2e.XXXXXX")"
 PID=""
 cleanup() { [[ -n "$PID" ]] && kill "$PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$TMP"; }
@@ -49,7 +52,7 @@ echo "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|"
 for c in $CONNS; do
   rm -rf "$TMP/data"; PORT="$(free_port)"
   "$BIN" serve --listen "127.0.0.1:$PORT" --data-dir "$TMP/data" --allow-unsigned --log-level warn \
-    --flush-interval "$FLUSH" --lake-encoding "$ENCODING" --roles "$ROLES" >"$TMP/server.log" 2>&1 &
+    --flush-interval "$FLUSH" --lake-encoding "$ENCODING" --roles "$ROLES" "${STREAM_ARGS[@]}" >"$TMP/server.log" 2>&1 &
   PID=$!
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.1; done
   BENCH_BATCH="$BATCH" BENCH_NONCE="e$c$(date +%s)" wrk -t1 -c"$c" -d"${DURATION}s" --timeout 10s \

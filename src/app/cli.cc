@@ -76,6 +76,7 @@ int RunCli(int argc, char** argv) {
   commands.push_back(AddReportCommand(app));
   commands.push_back(AddRebuildCommand(app));
   commands.push_back(AddQueryCommand(app));
+  commands.push_back(AddKafkaMockCommand(app));
 
   CLI::App* config_doc =
       app.add_subcommand("config-doc", "Print the configuration reference (Markdown)");

@@ -21,12 +21,13 @@ const Config& ActiveConfig();
 // Registers every configuration key as a flag on `cmd` (serve, stream, ...).
 void AddConfigFlags(CLI::App* cmd);
 
-Command AddServeCommand(CLI::App& app);     // app/cmd_serve.cc
-Command AddStreamCommand(CLI::App& app);    // app/cmd_stream.cc: stream describe | read
-Command AddKeygenCommand(CLI::App& app);    // app/cmd_simulate.cc
-Command AddSimulateCommand(CLI::App& app);  // app/cmd_simulate.cc
-Command AddReportCommand(CLI::App& app);    // app/cmd_report.cc: KPIs in the terminal
-Command AddRebuildCommand(CLI::App& app);   // app/cmd_report.cc: recompute KPIs from the stream
-Command AddQueryCommand(CLI::App& app);     // app/cmd_query.cc: S3 Select SQL over the lake
+Command AddServeCommand(CLI::App& app);      // app/cmd_serve.cc
+Command AddStreamCommand(CLI::App& app);     // app/cmd_stream.cc: stream describe | read
+Command AddKeygenCommand(CLI::App& app);     // app/cmd_simulate.cc
+Command AddSimulateCommand(CLI::App& app);   // app/cmd_simulate.cc
+Command AddReportCommand(CLI::App& app);     // app/cmd_report.cc: KPIs in the terminal
+Command AddRebuildCommand(CLI::App& app);    // app/cmd_report.cc: recompute KPIs from the stream
+Command AddQueryCommand(CLI::App& app);      // app/cmd_query.cc: S3 Select SQL over the lake
+Command AddKafkaMockCommand(CLI::App& app);  // app/cmd_kafka_mock.cc: mock Kafka cluster for tests
 
 }  // namespace mailpulse

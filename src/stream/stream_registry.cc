@@ -1,6 +1,7 @@
 #include "stream/stream_registry.h"
 
 #include "stream/kinesis/kinesis_open.h"
+#include "stream/kafka/kafka_open.h"
 
 namespace mailpulse {
 
@@ -33,6 +34,7 @@ Result<std::unique_ptr<Stream>> OpenStream(std::string_view url, const StreamOpe
     return std::unique_ptr<Stream>(std::move(s));
   }
   if (url.starts_with("kinesis://")) return OpenKinesisStream(url, o);
+  if (url.starts_with("kafka://")) return OpenKafkaStream(url, o);
   return Status::Invalid("unknown stream URL '" + std::string(url) +
                          "': use local (the embedded log, default), kinesis://STREAM?region=... "
                          "or kafka://BROKERS/TOPIC");
