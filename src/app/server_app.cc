@@ -8,20 +8,15 @@
 #include "analytics/analytics_service.h"
 #include "analytics/kpi_api.h"
 #include "app/analytics_setup.h"
+#include "app/local_stream_setup.h"
+#include "app/webhook_setup.h"
 #include "common/dir_lock.h"
 #include "delivery/delivery_service.h"
-#include "event/event.h"
-#include "event/webhook_body.h"
 #include "http/http_server.h"
 #include "http/router.h"
-#include "ingest/auth.h"
-#include "ingest/dedupe_index.h"
-#include "ingest/ingest_probe.h"
-#include "ingest/webhook_handler.h"
 #include "query/query_api.h"
 #include "query/s3select/select_api.h"
 #include "storage/object_store_registry.h"
-#include "stream/local/local_stream.h"
 #include "web/web_assets.h"
 
 namespace mailpulse {
@@ -33,9 +28,7 @@ struct ServerApp::Parts {
   std::unique_ptr<Stream> errors;
   std::unique_ptr<ObjectStore> lake;
   std::unique_ptr<DeliveryService> delivery, error_delivery;
-  std::vector<std::unique_ptr<DedupeIndex>> dedupe;
-  std::unique_ptr<IngestProbe> probe;
-  std::unique_ptr<WebhookHandler> webhook;
+  std::unique_ptr<WebhookStage> webhook;
   std::unique_ptr<AnalyticsService> analytics;
   std::unique_ptr<KpiApi> kpi_api;
   std::unique_ptr<QueryApi> query_api;  // before lake in destruction: cancels its queries
@@ -53,76 +46,6 @@ MetricsRegistry& ServerApp::metrics() { return parts_->metrics; }
 uint16_t ServerApp::port() const { return parts_->server ? parts_->server->port() : 0; }
 
 namespace {
-
-Result<std::vector<WebhookEndpoint>> BuildEndpoints(const Config& c) {
-  std::vector<WebhookEndpoint> out;
-  bool allow_unsigned = c.GetBool("allow_unsigned");
-  auto add = [&](std::string name, const std::string& key) -> Status {
-    WebhookEndpoint ep;
-    ep.name = std::move(name);
-    if (!key.empty()) {
-      auto v = SignatureVerifier::FromBase64Key(key);
-      if (!v.ok())
-        return Status::Invalid("public key of webhook '" + ep.name + "': " + v.status().message());
-      ep.verifier = std::move(v).value();
-    }
-    out.push_back(std::move(ep));
-    return Status::Ok();
-  };
-  const std::string& default_key = c.GetString("sendgrid_public_key");
-  if (!default_key.empty() || allow_unsigned) MP_RETURN_IF_ERROR(add("default", default_key));
-  for (const std::string& entry : c.GetList("webhook_keys")) {
-    auto eq = entry.find('=');
-    if (eq == std::string::npos || eq == 0) {
-      return Status::Invalid("webhook_keys entry must be NAME=BASE64_KEY, got '" + entry + "'");
-    }
-    std::string name = entry.substr(0, eq);
-    for (char ch : name) {
-      if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '-' && ch != '_') {
-        return Status::Invalid("webhook name '" + name +
-                               "' may only hold letters, digits, '-' and '_'");
-      }
-    }
-    MP_RETURN_IF_ERROR(add(name, entry.substr(eq + 1)));
-  }
-  if (out.empty()) {
-    return Status::Invalid(
-        "no webhook key configured: set --sendgrid-public-key (SendGrid: Settings > Mail Settings "
-        "> "
-        "Signed Event Webhook) or --webhook-keys NAME=KEY, or pass --allow-unsigned for local "
-        "testing");
-  }
-  return out;
-}
-
-// Refills each shard's dedupe index from the records still inside the window.
-Status RebuildDedupe(Stream& stream, std::vector<std::unique_ptr<DedupeIndex>>& dedupe,
-                     UnixMillis now, int64_t window_ms) {
-  uint64_t total = 0;
-  WebhookBodyParser parser;
-  BodyElement el;
-  for (uint32_t s = 0; s < stream.shard_count(); ++s) {
-    MP_ASSIGN_OR_RETURN(auto reader,
-                        stream.OpenReader(ShardId(s), StartPosition::AtTimestamp(now - window_ms)));
-    for (;;) {
-      MP_ASSIGN_OR_RETURN(auto batch, reader->Read(4096, 16 << 20));
-      if (batch.empty()) break;
-      for (const StreamRecord& r : batch) {
-        Status st = parser.ParseOne(r.payload, r.arrival_ms, &el);
-        if (!st.ok() || el.reject_reason) {
-          spdlog::warn("dedupe rebuild: shard {} seq {}: {}", s, r.seq.value(),
-                       st.ok() ? *el.reject_reason : st.message());
-          continue;
-        }
-        dedupe[s]->InsertDurable(DedupeKey(el.fields), r.arrival_ms);
-        ++total;
-      }
-    }
-  }
-  spdlog::info("dedupe index rebuilt from the stream: {} events of the last {} s", total,
-               window_ms / 1000);
-  return Status::Ok();
-}
 
 struct Roles {
   bool ingest = false, deliver = false, analytics = false;
@@ -153,16 +76,9 @@ Status ServerApp::Start() {
   const Config& c = config_;
   Parts& p = *parts_;
   MP_ASSIGN_OR_RETURN(Roles roles, ParseRoles(c.GetList("roles")));
-  std::vector<WebhookEndpoint> endpoints;
+  std::optional<WebhookSettings> webhook_settings;
   if (roles.ingest) {
-    MP_ASSIGN_OR_RETURN(endpoints, BuildEndpoints(c));
-  }
-  MP_ASSIGN_OR_RETURN(WebhookAuth auth,
-                      WebhookAuth::Create(c.GetString("basic_auth"), c.GetList("bearer_tokens")));
-  if (roles.ingest && c.GetBool("allow_unsigned")) {
-    spdlog::warn(
-        "--allow-unsigned: requests without a SendGrid signature are accepted; use only for local "
-        "testing");
+    MP_ASSIGN_OR_RETURN(webhook_settings, WebhookSettingsFromConfig(c));
   }
   if (!c.GetString("stream").empty() && c.GetString("stream") != "local") {
     return Status::Invalid(
@@ -177,23 +93,9 @@ Status ServerApp::Start() {
   MP_ASSIGN_OR_RETURN(DirLock lock, DirLock::Acquire(data_dir.string()));
   p.lock.emplace(std::move(lock));
 
-  LocalStreamOptions so;
-  so.dir = (data_dir / "stream").string();
-  so.shards = static_cast<uint32_t>(c.GetInt("shards"));
-  so.segment_bytes = static_cast<uint64_t>(c.GetInt("segment_size"));
-  so.retention_seconds = c.GetInt("retention");
-  so.retention_bytes_per_shard = static_cast<uint64_t>(c.GetInt("retention_bytes"));
-  so.disk_budget_bytes = static_cast<uint64_t>(c.GetInt("disk_budget"));
-  so.compression_level = static_cast<int>(c.GetInt("compression_level"));
-  so.metrics = &p.metrics;
-  so.metrics_name = "events";
-  MP_ASSIGN_OR_RETURN(p.events, LocalStream::Open(so));
-
-  LocalStreamOptions eo = so;
-  eo.dir = (data_dir / "errors").string();
-  eo.shards = 1;
-  eo.metrics_name = "errors";
-  MP_ASSIGN_OR_RETURN(p.errors, LocalStream::Open(eo));
+  MP_ASSIGN_OR_RETURN(LocalStreams streams, OpenLocalStreams(c, data_dir, &p.metrics));
+  p.events = std::move(streams.events);
+  p.errors = std::move(streams.errors);
 
   // Delivery (Firehose's role) reads both streams into the lake. Built and
   // started before the HTTP server so a bad lake URL or prefix fails start-up
@@ -223,41 +125,9 @@ Status ServerApp::Start() {
   }
 
   if (roles.ingest) {
-    DedupeOptions dopts;
-    dopts.window_ms = c.GetInt("dedupe_window") * 1000;
-    dopts.memory_budget_bytes =
-        static_cast<size_t>(c.GetInt("dedupe_memory")) / p.events->shard_count();
-    for (uint32_t s = 0; s < p.events->shard_count(); ++s)
-      p.dedupe.push_back(std::make_unique<DedupeIndex>(dopts));
-    MP_RETURN_IF_ERROR(
-        RebuildDedupe(*p.events, p.dedupe, Clock::System().NowMillis(), dopts.window_ms));
-    Gauge& dedupe_bytes =
-        p.metrics.GetGauge("mailpulse_dedupe_memory_bytes", "Memory held by the dedupe index");
-    Gauge& dedupe_entries =
-        p.metrics.GetGauge("mailpulse_dedupe_entries", "Event ids remembered for dedupe");
-    Gauge& dedupe_window = p.metrics.GetGauge(
-        "mailpulse_dedupe_window_effective_seconds",
-        "Age of the oldest remembered event id (below dedupe_window when the budget evicts)");
-    p.metrics.AddRefresher([&p, &dedupe_bytes, &dedupe_entries, &dedupe_window] {
-      int64_t bytes = 0, entries = 0, window = INT64_MAX;
-      UnixMillis now = Clock::System().NowMillis();
-      for (auto& d : p.dedupe) {
-        bytes += static_cast<int64_t>(d->memory_bytes());
-        entries += static_cast<int64_t>(d->entries());
-        window = std::min<int64_t>(window, d->effective_window_ms(now));
-      }
-      dedupe_bytes.Set(bytes);
-      dedupe_entries.Set(entries);
-      dedupe_window.Set(window == INT64_MAX ? 0 : window / 1000);
-    });
-
-    p.probe = std::make_unique<IngestProbe>(p.metrics);
-    WebhookHandlerOptions wo;
-    wo.allow_unsigned = c.GetBool("allow_unsigned");
-    wo.signature_max_age_seconds = c.GetInt("signature_max_age");
-    p.webhook = std::make_unique<WebhookHandler>(wo, std::move(endpoints), std::move(auth),
-                                                 p.events.get(), p.errors.get(), &p.dedupe,
-                                                 &Clock::System(), p.probe.get());
+    MP_ASSIGN_OR_RETURN(p.webhook,
+                        WebhookStage::Create(std::move(*webhook_settings), p.events.get(),
+                                             p.errors.get(), &p.metrics));
   }
   p.healthz = std::make_unique<FunctionRoute>(
       [](const HttpRequest&) { return HttpResponse::Json(200, R"({"status":"ok"})"); });
@@ -271,10 +141,7 @@ Status ServerApp::Start() {
     r.body = p.metrics.RenderPrometheus();
     return r;
   });
-  if (roles.ingest) {
-    p.router.Add("POST", "/v1/webhooks/sendgrid", p.webhook.get());
-    p.router.Add("POST", "/v1/webhooks/sendgrid/{name}", p.webhook.get());
-  }
+  if (roles.ingest) p.webhook->Register(p.router);
   if (roles.analytics) {
     MP_ASSIGN_OR_RETURN(AnalyticsOptions ao, AnalyticsOptionsFromConfig(c, &p.metrics));
     MP_ASSIGN_OR_RETURN(p.analytics, AnalyticsService::Open(p.events.get(), std::move(ao)));

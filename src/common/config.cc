@@ -55,6 +55,7 @@ constexpr ConfigKey kKeys[] = {
   {"compression_level", ConfigType::kInt, "1", "zstd level for log record batches (negative = faster, 0 = store uncompressed)."},
   {"dedupe_window", ConfigType::kSeconds, "24h", "Remember event ids this long to drop SendGrid's duplicate deliveries."},
   {"dedupe_memory", ConfigType::kBytes, "128MiB", "Memory budget of the dedupe index; when full the oldest entries go first (metric dedupe_window_effective_seconds)."},
+  {"lambda_deadline_margin", ConfigType::kSeconds, "1", "`mailpulse lambda`: if the stream has not acknowledged a request this long before the invocation's deadline, answer 503 with Retry-After (SendGrid retries) instead of waiting."},
   {"log_level", ConfigType::kString, "info", "trace, debug, info, warn, error."},
 };
 // clang-format on
