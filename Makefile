@@ -6,7 +6,7 @@ FUZZ_BUILD ?= build-fuzz
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build build-asan build-fuzz run test unit-test integration-test fuzz-smoke bench clean format docs
+.PHONY: all deps build build-asan build-fuzz run test unit-test integration-test fuzz-smoke bench clean format docs lambda-package
 
 all: build
 
@@ -43,6 +43,13 @@ fuzz-smoke: build-fuzz
 
 test: unit-test integration-test fuzz-smoke
 	@echo "make test: all suites passed"
+
+# dist/mailpulse-lambda.zip for a provided.al2023 (x86_64) function: the
+# release binary, a static launcher as `bootstrap` and the shared libraries it
+# needs; then the glibc/library check (docs/aws.md, "The package").
+lambda-package: build
+	@scripts/lambda-package.sh $(BUILD)/mailpulse dist/mailpulse-lambda.zip
+	@scripts/check-lambda-package.sh dist/mailpulse-lambda.zip
 
 bench: build
 	@bench/run-all.sh
