@@ -45,11 +45,14 @@ test: unit-test integration-test fuzz-smoke
 	@echo "make test: all suites passed"
 
 # dist/mailpulse-lambda.zip for a provided.al2023 (x86_64) function: the
-# release binary, a static launcher as `bootstrap` and the shared libraries it
-# needs; then the glibc/library check (docs/aws.md, "The package").
+# release binary (with glibc 2.34 stand-ins), a static launcher as `bootstrap`
+# and the shared libraries it needs; then the glibc/library check and a smoke
+# run of the unpacked package (docs/aws.md, "The package").
 lambda-package: build
-	@scripts/lambda-package.sh $(BUILD)/mailpulse dist/mailpulse-lambda.zip
+	@cmake --build $(BUILD) -j $(JOBS) --target mailpulse_lambda
+	@scripts/lambda-package.sh $(BUILD)/mailpulse_lambda dist/mailpulse-lambda.zip
 	@scripts/check-lambda-package.sh dist/mailpulse-lambda.zip
+	@scripts/smoke-lambda-package.sh dist/mailpulse-lambda.zip
 
 bench: build
 	@bench/run-all.sh

@@ -2,6 +2,10 @@
 # glibc 2.34 of Amazon Linux 2023 (provided.al2023), nothing else.
 # Sourced by scripts/lambda-package.sh and scripts/check-lambda-package.sh.
 LAMBDA_MAX_GLIBC=2.34
+# Newer glibc functions the package's executable defines itself
+# (deploy/aws/bootstrap/glibc_compat.cc); a bundled library may need a newer
+# version only for these, and only weakly.
+LAMBDA_COMPAT_SYMBOLS=arc4random,_dl_find_object
 LAMBDA_ALLOWED_LIBS=(
   ld-linux-x86-64.so.2
   libc.so.6
