@@ -14,10 +14,9 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 const CHECK = path.join(ROOT, 'scripts', 'check-lambda-package.sh');
 const CXX = process.env.CXX || 'c++';
 
-function compile(dir, name, source, args = []) {
+function compile(dir, name, source, args = [], out = path.join(dir, name)) {
   const src = path.join(dir, `${name}.cc`);
   fs.writeFileSync(src, source);
-  const out = path.join(dir, name);
   const r = spawnSync(CXX, ['-O1', '-o', out, src, ...args], { encoding: 'utf8' });
   return r.status === 0 ? out : null;
 }
@@ -81,5 +80,40 @@ test('an ELF that needs a glibc symbol newer than 2.34 fails, naming it', (t) =>
   const r = check(makeZip({ bootstrap: newer }));
   assert.equal(r.code, 1);
   assert.match(r.out, /requires GLIBC_2\.36 > GLIBC_2\.34 \(arc4random\)/);
+  return undefined;
+});
+
+test('a newer glibc version passes only weak and defined by bin/mailpulse', (t) => {
+  // A library calling arc4random (GLIBC_2.36), as Debian 12's libstdc++ does.
+  const lib = compile(dir, 'librnd', '#include <stdlib.h>\nextern "C" unsigned rnd() { return arc4random(); }\n',
+    ['-shared', '-fPIC', '-Wl,-soname,librnd.so'], path.join(dir, 'librnd.so'));
+  if (!lib) return t.skip('the local glibc has no arc4random (older than 2.36)');
+  const weaken = compile(dir, 'weaken', fs.readFileSync(path.join(ROOT, 'deploy', 'aws', 'bootstrap', 'weaken_glibc_versions.cc'), 'utf8'),
+    ['-std=c++20']);
+  assert.ok(weaken);
+  const main = (defines) => compile(dir, defines ? 'main-defines' : 'main-plain',
+    `#include <stdint.h>\nextern "C" unsigned rnd();\n${defines ? 'extern "C" uint32_t arc4random() noexcept { return 4; }\n' : ''}int main() { return rnd() == 7; }\n`,
+    [`-L${dir}`, '-lrnd', '-Wl,--export-dynamic-symbol=arc4random']);
+  const withDef = main(true);
+  const withoutDef = main(false);
+
+  // Not weak: refused.
+  const strong = check(makeZip({ bootstrap: withDef, 'bin/mailpulse': withDef, 'lib/librnd.so': lib }));
+  assert.equal(strong.code, 1, strong.out);
+  assert.match(strong.out, /lib\/librnd\.so: requires GLIBC_2\.36/);
+
+  // The package tool refuses to weaken a version whose symbols are not provided.
+  const refused = spawnSync(weaken, ['2.34', '_dl_find_object', lib], { encoding: 'utf8' });
+  assert.equal(refused.status, 1);
+  assert.match(refused.stderr, /needs arc4random/);
+  const done = spawnSync(weaken, ['2.34', 'arc4random', lib], { encoding: 'utf8' });
+  assert.equal(done.status, 0, done.stderr);
+
+  const ok = check(makeZip({ bootstrap: withDef, 'bin/mailpulse': withDef, 'lib/librnd.so': lib }));
+  assert.equal(ok.code, 0, ok.out);
+  assert.match(ok.out, /GLIBC_2\.36 is weak; arc4random from bin\/mailpulse/);
+  const missing = check(makeZip({ bootstrap: withoutDef, 'bin/mailpulse': withoutDef, 'lib/librnd.so': lib }));
+  assert.equal(missing.code, 1, missing.out);
+  assert.match(missing.out, /needs arc4random \(weak GLIBC_2\.36 > GLIBC_2\.34\) and bin\/mailpulse does not define it/);
   return undefined;
 });
