@@ -96,7 +96,7 @@ std::string_view ApiGatewayRequest::Header(std::string_view name) const {
     if (k.size() != name.size()) continue;
     bool same = true;
     for (size_t i = 0; i < k.size() && same; ++i) {
-      same = k[i] == std::tolower(static_cast<unsigned char>(name[i]));
+      same = static_cast<unsigned char>(k[i]) == std::tolower(static_cast<unsigned char>(name[i]));
     }
     if (same) return v;
   }

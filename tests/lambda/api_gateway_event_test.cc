@@ -84,6 +84,17 @@ TEST(ApiGatewayEventTest, NonApiGatewayEventsAreInvalid) {
   }
 }
 
+// Found by fuzz/api_gateway_event_fuzzer.cc: a header name with bytes >= 0x80
+// was not found by its own name (signed char compared with tolower's int).
+TEST(ApiGatewayEventTest, HeaderNamesWithNonAsciiBytesAreFound) {
+  auto r = ParseApiGatewayEvent(
+      "{\"requestContext\":{},\"httpMethod\":\"POST\",\"path\":\"/x\","
+      "\"headers\":{\"X-Sig\xd3\x96N\":\"v\"}}");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->Header("x-sig\xd3\x96n"), "v");
+  EXPECT_EQ(r->Header("X-SIG\xd3\x96N"), "v");
+}
+
 TEST(ApiGatewayEventTest, BadBase64BodyIsInvalid) {
   auto r = ParseApiGatewayEvent(
       R"({"requestContext":{},"httpMethod":"POST","path":"/x","body":"@@@","isBase64Encoded":true})");
