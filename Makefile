@@ -6,7 +6,7 @@ FUZZ_BUILD ?= build-fuzz
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build build-asan build-fuzz run test unit-test integration-test fuzz-smoke bench clean format docs
+.PHONY: all deps build build-asan build-fuzz run test unit-test integration-test fuzz-smoke bench clean format docs lambda-package
 
 all: build
 
@@ -43,6 +43,16 @@ fuzz-smoke: build-fuzz
 
 test: unit-test integration-test fuzz-smoke
 	@echo "make test: all suites passed"
+
+# dist/mailpulse-lambda.zip for a provided.al2023 (x86_64) function: the
+# release binary (with glibc 2.34 stand-ins), a static launcher as `bootstrap`
+# and the shared libraries it needs; then the glibc/library check and a smoke
+# run of the unpacked package (docs/aws.md, "The package").
+lambda-package: build
+	@cmake --build $(BUILD) -j $(JOBS) --target mailpulse_lambda
+	@scripts/lambda-package.sh $(BUILD)/mailpulse_lambda dist/mailpulse-lambda.zip
+	@scripts/check-lambda-package.sh dist/mailpulse-lambda.zip
+	@scripts/smoke-lambda-package.sh dist/mailpulse-lambda.zip
 
 bench: build
 	@bench/run-all.sh

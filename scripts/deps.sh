@@ -11,6 +11,7 @@ DEBIAN_PACKAGES=(
   librocksdb-dev librdkafka-dev
   clang libclang-rt-14-dev
   nodejs npm nginx wrk
+  zip unzip binutils
   chromium
 )
 

@@ -77,6 +77,7 @@ int RunCli(int argc, char** argv) {
   commands.push_back(AddRebuildCommand(app));
   commands.push_back(AddQueryCommand(app));
   commands.push_back(AddKafkaMockCommand(app));
+  commands.push_back(AddLambdaCommand(app));
 
   CLI::App* config_doc =
       app.add_subcommand("config-doc", "Print the configuration reference (Markdown)");
@@ -92,6 +93,11 @@ int RunCli(int argc, char** argv) {
   }
   Status st = LayerConfig();
   if (!st.ok()) {
+    for (const Command& c : commands) {
+      if (c.cli != nullptr && c.cli->parsed() && c.config_error) {
+        return c.config_error(Status::Invalid("configuration error: " + st.message()));
+      }
+    }
     std::fprintf(stderr, "mailpulse: configuration error: %s\n", st.message().c_str());
     return 2;
   }

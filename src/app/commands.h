@@ -14,6 +14,9 @@ namespace mailpulse {
 struct Command {
   CLI::App* cli = nullptr;
   std::function<int()> run;
+  // When set, called instead of the default report if layering the
+  // configuration fails (`lambda` posts it to the Runtime API); returns the exit code.
+  std::function<int(const Status&)> config_error;
 };
 
 // The configuration layered for this run (valid inside runners).
@@ -29,5 +32,6 @@ Command AddReportCommand(CLI::App& app);     // app/cmd_report.cc: KPIs in the t
 Command AddRebuildCommand(CLI::App& app);    // app/cmd_report.cc: recompute KPIs from the stream
 Command AddQueryCommand(CLI::App& app);      // app/cmd_query.cc: S3 Select SQL over the lake
 Command AddKafkaMockCommand(CLI::App& app);  // app/cmd_kafka_mock.cc: mock Kafka cluster for tests
+Command AddLambdaCommand(CLI::App& app);     // app/cmd_lambda.cc: AWS Lambda custom runtime
 
 }  // namespace mailpulse

@@ -8,17 +8,12 @@
 #include "analytics/analytics_service.h"
 #include "analytics/kpi_api.h"
 #include "app/analytics_setup.h"
+#include "app/webhook_setup.h"
 #include "common/dir_lock.h"
 #include "delivery/delivery_service.h"
-#include "event/event.h"
-#include "event/webhook_body.h"
 #include "http/http_server.h"
 #include "http/router.h"
-#include "ingest/auth.h"
-#include "ingest/dedupe_index.h"
 #include "ingest/dedupe_stream.h"
-#include "ingest/ingest_probe.h"
-#include "ingest/webhook_handler.h"
 #include "query/query_api.h"
 #include "query/s3select/select_api.h"
 #include "storage/object_store_registry.h"
@@ -35,9 +30,7 @@ struct ServerApp::Parts {
   std::unique_ptr<DedupingStream> consumed_events;  // remote streams: what consumers read
   std::unique_ptr<ObjectStore> lake;
   std::unique_ptr<DeliveryService> delivery, error_delivery;
-  std::vector<std::unique_ptr<DedupeIndex>> dedupe;
-  std::unique_ptr<IngestProbe> probe;
-  std::unique_ptr<WebhookHandler> webhook;
+  std::unique_ptr<WebhookStage> webhook;
   std::unique_ptr<AnalyticsService> analytics;
   std::unique_ptr<KpiApi> kpi_api;
   std::unique_ptr<QueryApi> query_api;  // before lake in destruction: cancels its queries
@@ -55,76 +48,6 @@ MetricsRegistry& ServerApp::metrics() { return parts_->metrics; }
 uint16_t ServerApp::port() const { return parts_->server ? parts_->server->port() : 0; }
 
 namespace {
-
-Result<std::vector<WebhookEndpoint>> BuildEndpoints(const Config& c) {
-  std::vector<WebhookEndpoint> out;
-  bool allow_unsigned = c.GetBool("allow_unsigned");
-  auto add = [&](std::string name, const std::string& key) -> Status {
-    WebhookEndpoint ep;
-    ep.name = std::move(name);
-    if (!key.empty()) {
-      auto v = SignatureVerifier::FromBase64Key(key);
-      if (!v.ok())
-        return Status::Invalid("public key of webhook '" + ep.name + "': " + v.status().message());
-      ep.verifier = std::move(v).value();
-    }
-    out.push_back(std::move(ep));
-    return Status::Ok();
-  };
-  const std::string& default_key = c.GetString("sendgrid_public_key");
-  if (!default_key.empty() || allow_unsigned) MP_RETURN_IF_ERROR(add("default", default_key));
-  for (const std::string& entry : c.GetList("webhook_keys")) {
-    auto eq = entry.find('=');
-    if (eq == std::string::npos || eq == 0) {
-      return Status::Invalid("webhook_keys entry must be NAME=BASE64_KEY, got '" + entry + "'");
-    }
-    std::string name = entry.substr(0, eq);
-    for (char ch : name) {
-      if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '-' && ch != '_') {
-        return Status::Invalid("webhook name '" + name +
-                               "' may only hold letters, digits, '-' and '_'");
-      }
-    }
-    MP_RETURN_IF_ERROR(add(name, entry.substr(eq + 1)));
-  }
-  if (out.empty()) {
-    return Status::Invalid(
-        "no webhook key configured: set --sendgrid-public-key (SendGrid: Settings > Mail Settings "
-        "> "
-        "Signed Event Webhook) or --webhook-keys NAME=KEY, or pass --allow-unsigned for local "
-        "testing");
-  }
-  return out;
-}
-
-// Refills each shard's dedupe index from the records still inside the window.
-Status RebuildDedupe(Stream& stream, std::vector<std::unique_ptr<DedupeIndex>>& dedupe,
-                     UnixMillis now, int64_t window_ms) {
-  uint64_t total = 0;
-  WebhookBodyParser parser;
-  BodyElement el;
-  for (uint32_t s = 0; s < stream.shard_count(); ++s) {
-    MP_ASSIGN_OR_RETURN(auto reader,
-                        stream.OpenReader(ShardId(s), StartPosition::AtTimestamp(now - window_ms)));
-    for (;;) {
-      MP_ASSIGN_OR_RETURN(auto batch, reader->Read(4096, 16 << 20));
-      if (batch.empty()) break;
-      for (const StreamRecord& r : batch) {
-        Status st = parser.ParseOne(r.payload, r.arrival_ms, &el);
-        if (!st.ok() || el.reject_reason) {
-          spdlog::warn("dedupe rebuild: shard {} seq {}: {}", s, r.seq.ToString(),
-                       st.ok() ? *el.reject_reason : st.message());
-          continue;
-        }
-        dedupe[s]->InsertDurable(DedupeKey(el.fields), r.arrival_ms);
-        ++total;
-      }
-    }
-  }
-  spdlog::info("dedupe index rebuilt from the stream: {} events of the last {} s", total,
-               window_ms / 1000);
-  return Status::Ok();
-}
 
 struct Roles {
   bool ingest = false, deliver = false, analytics = false;
@@ -155,16 +78,9 @@ Status ServerApp::Start() {
   const Config& c = config_;
   Parts& p = *parts_;
   MP_ASSIGN_OR_RETURN(Roles roles, ParseRoles(c.GetList("roles")));
-  std::vector<WebhookEndpoint> endpoints;
+  std::optional<WebhookSettings> webhook_settings;
   if (roles.ingest) {
-    MP_ASSIGN_OR_RETURN(endpoints, BuildEndpoints(c));
-  }
-  MP_ASSIGN_OR_RETURN(WebhookAuth auth,
-                      WebhookAuth::Create(c.GetString("basic_auth"), c.GetList("bearer_tokens")));
-  if (roles.ingest && c.GetBool("allow_unsigned")) {
-    spdlog::warn(
-        "--allow-unsigned: requests without a SendGrid signature are accepted; use only for local "
-        "testing");
+    MP_ASSIGN_OR_RETURN(webhook_settings, WebhookSettingsFromConfig(c));
   }
   std::filesystem::path data_dir = c.GetString("data_dir");
   std::error_code ec;
@@ -220,48 +136,15 @@ Status ServerApp::Start() {
   }
 
   if (roles.ingest) {
-    DedupeOptions dopts;
-    dopts.window_ms = c.GetInt("dedupe_window") * 1000;
-    dopts.memory_budget_bytes =
-        static_cast<size_t>(c.GetInt("dedupe_memory")) / p.events->shard_count();
-    for (uint32_t s = 0; s < p.events->shard_count(); ++s)
-      p.dedupe.push_back(std::make_unique<DedupeIndex>(dopts));
-    // With the embedded log this node holds every record, so its dedupe
+    // With the embedded log this process holds every record, so its dedupe
     // index is the exactly-once guarantee and is rebuilt from the log. On a
     // remote stream ingest nodes are stateless (a retry may reach another
     // node): the index only catches retries to this node, and the consumers
     // dedupe shard by shard (docs/operations.md).
-    if (IsEmbeddedStream(c.GetString("stream"))) {
-      MP_RETURN_IF_ERROR(
-          RebuildDedupe(*p.events, p.dedupe, Clock::System().NowMillis(), dopts.window_ms));
-    }
-    Gauge& dedupe_bytes =
-        p.metrics.GetGauge("mailpulse_dedupe_memory_bytes", "Memory held by the dedupe index");
-    Gauge& dedupe_entries =
-        p.metrics.GetGauge("mailpulse_dedupe_entries", "Event ids remembered for dedupe");
-    Gauge& dedupe_window = p.metrics.GetGauge(
-        "mailpulse_dedupe_window_effective_seconds",
-        "Age of the oldest remembered event id (below dedupe_window when the budget evicts)");
-    p.metrics.AddRefresher([&p, &dedupe_bytes, &dedupe_entries, &dedupe_window] {
-      int64_t bytes = 0, entries = 0, window = INT64_MAX;
-      UnixMillis now = Clock::System().NowMillis();
-      for (auto& d : p.dedupe) {
-        bytes += static_cast<int64_t>(d->memory_bytes());
-        entries += static_cast<int64_t>(d->entries());
-        window = std::min<int64_t>(window, d->effective_window_ms(now));
-      }
-      dedupe_bytes.Set(bytes);
-      dedupe_entries.Set(entries);
-      dedupe_window.Set(window == INT64_MAX ? 0 : window / 1000);
-    });
-
-    p.probe = std::make_unique<IngestProbe>(p.metrics);
-    WebhookHandlerOptions wo;
-    wo.allow_unsigned = c.GetBool("allow_unsigned");
-    wo.signature_max_age_seconds = c.GetInt("signature_max_age");
-    p.webhook = std::make_unique<WebhookHandler>(wo, std::move(endpoints), std::move(auth),
-                                                 p.events.get(), p.errors.get(), &p.dedupe,
-                                                 &Clock::System(), p.probe.get());
+    MP_ASSIGN_OR_RETURN(p.webhook,
+                        WebhookStage::Create(std::move(*webhook_settings), p.events.get(),
+                                             p.errors.get(), &p.metrics,
+                                             IsEmbeddedStream(c.GetString("stream"))));
   }
   p.healthz = std::make_unique<FunctionRoute>(
       [](const HttpRequest&) { return HttpResponse::Json(200, R"({"status":"ok"})"); });
@@ -275,10 +158,7 @@ Status ServerApp::Start() {
     r.body = p.metrics.RenderPrometheus();
     return r;
   });
-  if (roles.ingest) {
-    p.router.Add("POST", "/v1/webhooks/sendgrid", p.webhook.get());
-    p.router.Add("POST", "/v1/webhooks/sendgrid/{name}", p.webhook.get());
-  }
+  if (roles.ingest) p.webhook->Register(p.router);
   if (roles.analytics) {
     MP_ASSIGN_OR_RETURN(AnalyticsOptions ao, AnalyticsOptionsFromConfig(c, &p.metrics));
     MP_ASSIGN_OR_RETURN(p.analytics, AnalyticsService::Open(consumed, std::move(ao)));

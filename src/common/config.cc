@@ -29,7 +29,7 @@ constexpr ConfigKey kKeys[] = {
   {"analytics_snapshot_interval", ConfigType::kSeconds, "30", "How often the KPI state is snapshotted to DATA_DIR/analytics (with the stream positions it covers)."},
   {"analytics_minute_retention", ConfigType::kSeconds, "48h", "Keep per-minute KPI buckets this long before the newest event (hour and day buckets are kept); 0 = forever."},
   {"roles", ConfigType::kList, "ingest,deliver,analytics", "Stages this process runs: ingest (webhook -> stream), deliver (stream -> lake), analytics (KPIs, API, dashboard). With the embedded stream, a stage left out catches up from its checkpoint when a later run includes it."},
-  {"stream", ConfigType::kString, "", "Stream backend URL; empty (or local) means the embedded log under DATA_DIR/stream; kinesis://STREAM?region=R[&endpoint=URL] is Amazon Kinesis Data Streams (docs/kinesis.md)."},
+  {"stream", ConfigType::kString, "", "Stream backend URL; empty (or local) means the embedded log under DATA_DIR/stream; kinesis://STREAM?region=R[&endpoint=URL] is Amazon Kinesis Data Streams (docs/kinesis.md); kafka://BROKER[,BROKER...]/TOPIC is Apache Kafka (docs/kafka.md)."},
   {"lake", ConfigType::kString, "", "Lake URL (directory or s3://bucket/prefix); empty means DATA_DIR/lake."},
   {"flush_interval", ConfigType::kSeconds, "60", "Delivery buffering interval in seconds, 0-900 (Firehose's IntervalInSeconds); a batch is written when this or buffer_size is reached first."},
   {"buffer_size", ConfigType::kBytes, "8MiB", "Delivery buffering size per shard, uncompressed, 1-128 MiB (Firehose's SizeInMBs)."},
@@ -55,6 +55,7 @@ constexpr ConfigKey kKeys[] = {
   {"compression_level", ConfigType::kInt, "1", "zstd level for log record batches (negative = faster, 0 = store uncompressed)."},
   {"dedupe_window", ConfigType::kSeconds, "24h", "Remember event ids this long to drop SendGrid's duplicate deliveries."},
   {"dedupe_memory", ConfigType::kBytes, "128MiB", "Memory budget of the dedupe index; when full the oldest entries go first (metric dedupe_window_effective_seconds)."},
+  {"lambda_deadline_margin", ConfigType::kSeconds, "1", "`mailpulse lambda`: if the stream has not acknowledged a request this long before the invocation's deadline, answer 503 with Retry-After (SendGrid retries) instead of waiting."},
   {"log_level", ConfigType::kString, "info", "trace, debug, info, warn, error."},
 };
 // clang-format on
