@@ -1,7 +1,9 @@
 // `mailpulse lambda` against a loopback Lambda Runtime API (the 2018-06-01
 // endpoints a custom runtime uses), fed API Gateway proxy events that carry
 // real signed SendGrid bodies; the accepted events are read back from the
-// stream with `mailpulse stream read`.
+// stream with `mailpulse stream read`. Last, the seed's AWS shape end to end:
+// runtime API -> `mailpulse lambda` -> Kinesis (kinesalite), read back with
+// the AWS SDK.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -9,6 +11,7 @@ import { spawn } from 'node:child_process';
 import {
   BIN, makeKeyPair, sign, sendgridBody, readStream, event, messageId, tempDir,
 } from './lib.mjs';
+import { startKinesalite, sdkClient, createStream, readAllWithSdk } from './kinesis-lib.mjs';
 
 const PREFIX = '/2018-06-01';
 
@@ -299,5 +302,53 @@ test('start-up failures are posted to /runtime/init/error and exit non-zero', as
       proc.proc.kill('SIGKILL');
       runtime.close();
     }
+  }
+});
+
+test('end to end: runtime API -> mailpulse lambda -> Kinesis (kinesalite), read back with the AWS SDK', { timeout: 120000 }, async () => {
+  const kinesalite = await startKinesalite();
+  const sdk = sdkClient(kinesalite.endpoint);
+  await createStream(sdk, 'webhooks', 2);
+  await createStream(sdk, 'webhooks-errors', 1);
+  const runtime = new FakeRuntimeApi();
+  const address = await runtime.listen();
+  const proc = startLambda(address, {
+    MAILPULSE_DATA_DIR: tempDir('mailpulse-lambda-kinesis-'),
+    MAILPULSE_SENDGRID_PUBLIC_KEY: keys.publicB64,
+    MAILPULSE_STREAM: `kinesis://webhooks?region=us-east-1&endpoint=${encodeURIComponent(kinesalite.endpoint)}`,
+  });
+  try {
+    const acked = [];
+    for (let i = 0; i < 6; i++) {
+      const msg = messageId();
+      const events = [event('processed', msg), event('delivered', msg), event('open', msg)];
+      const body = sendgridBody(events);
+      const ev = i % 2 ? v1Event(body, sgHeaders(keys.privateKey, body)) : v2Event(body, sgHeaders(keys.privateKey, body));
+      const res = parseResponse(await withTimeout(runtime.invoke(ev), 30000, `invocation ${i}\n${proc.log()}`));
+      assert.equal(res.status, 200, JSON.stringify(res));
+      assert.deepEqual(res.json, { accepted: 3, duplicates: 0, rejected: 0 });
+      acked.push(...events);
+    }
+    // Only after Kinesis acknowledged: every event is there once, keyed by message id.
+    const records = await readAllWithSdk(sdk, 'webhooks');
+    const byId = new Map(records.map((r) => [JSON.parse(r.data).sg_event_id, r]));
+    assert.equal(records.length, acked.length);
+    for (const e of acked) {
+      const r = byId.get(e.sg_event_id);
+      assert.ok(r, `${e.sg_event_id} missing from Kinesis`);
+      assert.equal(r.partitionKey, e.sg_message_id.split('.')[0]);
+    }
+    // Kinesis gone: the invocation answers 503 (SendGrid retries), never 200.
+    await kinesalite.stop();
+    const body = sendgridBody([event('delivered', messageId())]);
+    const res = parseResponse(await withTimeout(
+      runtime.invoke(v2Event(body, sgHeaders(keys.privateKey, body)), { deadlineMs: Date.now() + 4000 }), 30000, 'outage'));
+    assert.equal(res.status, 503, JSON.stringify(res));
+    assert.equal(typeof res.json.error, 'string');
+  } finally {
+    proc.proc.kill('SIGTERM');
+    await proc.exited;
+    runtime.close();
+    await kinesalite.stop().catch(() => {});
   }
 });
