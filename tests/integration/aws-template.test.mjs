@@ -220,9 +220,19 @@ test('the template has the pipeline the issue asks for', () => {
   const [[, stage]] = byType['AWS::ApiGatewayV2::Stage'];
   assert.equal(stage.Properties.StageName, '$default');
   assert.equal(stage.Properties.AutoDeploy, true);
-  const [[, stream]] = byType['AWS::Kinesis::Stream'];
-  assert.equal(stream.Properties.StreamModeDetails.StreamMode, 'ON_DEMAND');
-  const [[, firehose]] = byType['AWS::KinesisFirehose::DeliveryStream'];
+  // The event stream and the error output's stream, both on demand, named in
+  // the function's MAILPULSE_STREAM.
+  const streams = byType['AWS::Kinesis::Stream'].map(([name]) => name).sort();
+  assert.deepEqual(streams, ['EventStream', 'RejectStream']);
+  for (const [, s] of byType['AWS::Kinesis::Stream']) assert.equal(s.Properties.StreamModeDetails.StreamMode, 'ON_DEMAND');
+  assert.equal(fn.Properties.Environment.Variables.MAILPULSE_STREAM['Fn::Sub'],
+    'kinesis://${EventStream}?region=${AWS::Region}&errors_stream=${RejectStream}');
+  const firehoses = Object.fromEntries(byType['AWS::KinesisFirehose::DeliveryStream']);
+  const firehose = firehoses.LakeDelivery;
+  assert.deepEqual(firehose.Properties.KinesisStreamSourceConfiguration.KinesisStreamARN, { 'Fn::GetAtt': ['EventStream', 'Arn'] });
+  const rejects = firehoses.RejectDelivery.Properties;
+  assert.deepEqual(rejects.KinesisStreamSourceConfiguration.KinesisStreamARN, { 'Fn::GetAtt': ['RejectStream', 'Arn'] });
+  assert.equal(rejects.ExtendedS3DestinationConfiguration.Prefix, 'errors/rejected/dt=!{timestamp:yyyy-MM-dd}/hour=!{timestamp:HH}/');
   assert.equal(firehose.Properties.DeliveryStreamType, 'KinesisStreamAsSource');
   const s3 = firehose.Properties.ExtendedS3DestinationConfiguration;
   assert.equal(s3.CompressionFormat, 'GZIP');
@@ -239,11 +249,15 @@ test('the template has the pipeline the issue asks for', () => {
   assert.ok(bucket.Properties.LifecycleConfiguration.Rules.length > 0);
   assert.ok(template.Outputs.WebhookUrl.Value['Fn::Sub'].includes('/v1/webhooks/sendgrid'));
 
-  // Least privilege: the Lambda may only put to its stream and write its logs.
+  // Least privilege: the Lambda may only put to its two streams (and look at
+  // them at start-up: DescribeStreamSummary, ListShards) and write its logs.
   const lambdaRole = template.Resources[fn.Properties.Role['Fn::GetAtt'][0]];
   const statements = lambdaRole.Properties.Policies.flatMap((p) => p.PolicyDocument.Statement);
   const actions = statements.flatMap((s) => s.Action).sort();
-  assert.deepEqual(actions, ['kinesis:PutRecord', 'kinesis:PutRecords', 'logs:CreateLogStream', 'logs:PutLogEvents']);
+  assert.deepEqual(actions, ['kinesis:DescribeStreamSummary', 'kinesis:ListShards', 'kinesis:PutRecord',
+    'kinesis:PutRecords', 'logs:CreateLogStream', 'logs:PutLogEvents']);
+  const kinesisStatement = statements.find((s) => s.Action.includes('kinesis:PutRecords'));
+  assert.deepEqual(kinesisStatement.Resource, [{ 'Fn::GetAtt': ['EventStream', 'Arn'] }, { 'Fn::GetAtt': ['RejectStream', 'Arn'] }]);
   for (const s of statements) assert.notEqual(JSON.stringify(s.Resource), '"*"');
 });
 
