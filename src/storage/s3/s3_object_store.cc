@@ -5,6 +5,7 @@
 
 #include "common/base64.h"
 #include "common/sha256.h"
+#include "common/url_query.h"
 #include "storage/s3/s3_protocol.h"
 
 namespace mailpulse {
@@ -56,14 +57,9 @@ Result<S3Options> ParseS3Url(std::string_view url, const EnvLookup& env) {
     }
   }
   std::optional<bool> path_style;
-  while (!query.empty()) {
-    size_t amp = query.find('&');
-    std::string_view kv = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-    if (kv.empty()) continue;
-    size_t eq = kv.find('=');
-    std::string_view key = kv.substr(0, eq);
-    std::string value = eq == std::string_view::npos ? std::string() : UriDecode(kv.substr(eq + 1));
+  for (const QueryPair& pair : SplitQuery(query)) {
+    std::string_view key = pair.key;
+    std::string value = UriDecode(pair.value);
     if (key == "endpoint") {
       o.endpoint = value;
     } else if (key == "region") {

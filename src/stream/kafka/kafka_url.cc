@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "common/url_query.h"
+
 namespace mailpulse {
 namespace {
 
@@ -125,15 +127,9 @@ Result<KafkaUrl> ParseKafkaUrl(std::string_view url) {
   Status st = ValidateTopic(topic, "topic");
   if (!st.ok()) return bad(st.message());
   u.topic = std::string(topic);
-  while (!query.empty()) {
-    size_t amp = query.find('&');
-    std::string_view kv = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-    if (kv.empty()) continue;
-    size_t eq = kv.find('=');
-    if (eq == std::string_view::npos)
-      return bad("parameter '" + std::string(kv) + "' has no value");
-    st = ApplyParam(u, kv.substr(0, eq), kv.substr(eq + 1));
+  for (const QueryPair& pair : SplitQuery(query)) {
+    if (!pair.has_value) return bad("parameter '" + std::string(pair.key) + "' has no value");
+    st = ApplyParam(u, pair.key, pair.value);
     if (!st.ok()) return bad(st.message());
   }
   if (u.errors_topic.empty()) u.errors_topic = u.topic + "-errors";

@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "common/url_query.h"
 #include "storage/s3/sigv4.h"
 
 namespace mailpulse {
@@ -66,14 +67,9 @@ Result<KinesisOptions> ParseKinesisUrl(std::string_view url, std::string_view ro
     }
   }
   std::string endpoint, errors_stream;
-  while (!query.empty()) {
-    size_t amp = query.find('&');
-    std::string_view kv = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-    if (kv.empty()) continue;
-    size_t eq = kv.find('=');
-    std::string_view key = kv.substr(0, eq);
-    std::string value = eq == std::string_view::npos ? std::string() : UriDecode(kv.substr(eq + 1));
+  for (const QueryPair& pair : SplitQuery(query)) {
+    std::string_view key = pair.key;
+    std::string value = UriDecode(pair.value);
     if (key == "region") {
       o.region = value;
     } else if (key == "endpoint") {
