@@ -1,12 +1,23 @@
-// HttpServer: the HTTP/1.1 front door (API Gateway's role), on Boost.Beast.
+// HttpServer: the HTTP/1.1 front door (API Gateway's role).
 //
-// Keep-alive, many concurrent connections, one io_context run by N threads
-// (all cores by default). Each connection reads the request header first
-// (with its own timeout), lets the router refuse early (404, 401, 413, 415)
-// without reading a body it would throw away, then reads the body under a
-// byte limit and a second timeout. Handlers answer asynchronously through a
-// Responder, from any thread: ingest answers only after the stream has made
-// the events durable, so the connection simply waits for that.
+// N worker threads (all cores by default), each with its own epoll set; one
+// worker accepts and hands connections out round-robin, and a connection then
+// lives on its worker. Keep-alive and pipelining; Beast's parser reads the
+// request header (so that the router can refuse early: 404, 401, 413, 415,
+// without reading a body it would throw away) and chunked bodies; a body with
+// a Content-Length is read straight from the socket into its final buffer.
+// Handlers answer asynchronously through a Responder, from any thread: ingest
+// answers only after the stream has made the events durable, so the
+// connection simply waits; the answer comes back to the connection's worker
+// through a queue and an eventfd. Deadlines (header, body, write, lingering
+// close) are checked ten times a second.
+//
+// Why not Asio: under ingest load (49 KB bodies, thousands of requests a
+// second on two cores) Asio's type-erased executors, per-connection strands
+// and per-operation timers took about twice the CPU of the handler itself
+// (docs/benchmarks.md, "Where the time goes"); this loop does the same work
+// with one recv per body piece and no lock on the request path but the
+// completion queue's.
 //
 // Thread-safety: Start/Stop from one controlling thread; handlers run on
 // server threads and must not block.

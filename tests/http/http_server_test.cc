@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/asio/connect.hpp>
+#include <boost/asio/read.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -189,6 +190,92 @@ TEST_F(HttpServerTest, ManyConcurrentConnections) {
   }
   for (auto& t : clients) t.join();
   EXPECT_EQ(ok.load(), 320);
+}
+
+// Reads from a raw socket until `n` responses' worth of bytes ending in a
+// complete body have arrived: enough for the small JSON answers used here.
+std::string ReadResponses(tcp::socket& s, int n) {
+  std::string all;
+  beast::flat_buffer buf;
+  for (int i = 0; i < n; ++i) {
+    http::response<http::string_body> res;
+    http::read(s, buf, res);
+    all += std::to_string(res.result_int()) + " " + res.body() + "\n";
+  }
+  return all;
+}
+
+TEST_F(HttpServerTest, PipelinedRequestsAreAnsweredInOrder) {
+  tcp::socket s = Connect();
+  std::string raw;
+  for (int i = 1; i <= 3; ++i) {
+    std::string body(static_cast<size_t>(i), 'x');
+    raw += "POST /echo/p" + std::to_string(i) +
+           " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " +
+           std::to_string(body.size()) + "\r\n\r\n" + body;
+  }
+  asio::write(s, asio::buffer(raw));  // all three in one write
+  EXPECT_EQ(ReadResponses(s, 3),
+            "200 {\"bytes\":1,\"param\":\"p1\"}\n200 {\"bytes\":2,\"param\":\"p2\"}\n"
+            "200 {\"bytes\":3,\"param\":\"p3\"}\n");
+}
+
+TEST_F(HttpServerTest, BodyArrivingInSmallPiecesIsReadWhole) {
+  tcp::socket s = Connect();
+  std::string body(900, 'z');
+  std::string raw = "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                    "Content-Length: 900\r\n\r\n" +
+                    body;
+  for (size_t i = 0; i < raw.size(); i += 97) {
+    asio::write(s, asio::buffer(raw.data() + i, std::min<size_t>(97, raw.size() - i)));
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  EXPECT_EQ(ReadResponses(s, 1), "200 {\"bytes\":900,\"param\":\"\"}\n");
+}
+
+TEST_F(HttpServerTest, ChunkedBodyUnderLimitIsReassembled) {
+  tcp::socket s = Connect();
+  std::string raw =
+      "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: "
+      "chunked\r\n\r\n";
+  for (int i = 0; i < 3; ++i) raw += "64\r\n" + std::string(100, 'c') + "\r\n";
+  raw += "0\r\n\r\n";
+  asio::write(s, asio::buffer(raw));
+  EXPECT_EQ(ReadResponses(s, 1), "200 {\"bytes\":300,\"param\":\"\"}\n");
+}
+
+TEST_F(HttpServerTest, MalformedRequestIs400WithJsonReasonAndClose) {
+  tcp::socket s = Connect();
+  asio::write(s, asio::buffer(std::string("POST /echo HTTP/1.1\r\nBad Header Line\r\n\r\n")));
+  beast::flat_buffer buf;
+  http::response<http::string_body> res;
+  http::read(s, buf, res);
+  EXPECT_EQ(res.result_int(), 400);
+  EXPECT_EQ(res.body().rfind("{\"error\":\"malformed HTTP request: ", 0), 0u) << res.body();
+  EXPECT_FALSE(res.keep_alive());
+}
+
+TEST_F(HttpServerTest, ExpectContinueGetsAnInterimAnswerBeforeTheBody) {
+  tcp::socket s = Connect();
+  asio::write(s, asio::buffer(std::string(
+                     "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                     "Content-Length: 4\r\nExpect: 100-continue\r\n\r\n")));
+  std::string interim(25, '\0');
+  asio::read(s, asio::buffer(interim));
+  EXPECT_EQ(interim, "HTTP/1.1 100 Continue\r\n\r\n");
+  asio::write(s, asio::buffer(std::string("[1,2")));
+  EXPECT_EQ(ReadResponses(s, 1), "200 {\"bytes\":4,\"param\":\"\"}\n");
+}
+
+TEST_F(HttpServerTest, StopWithOpenIdleConnectionsReturns) {
+  tcp::socket a = Connect(), b = Connect();
+  auto res = Exchange(a, Post("/echo", "{}"));
+  EXPECT_EQ(res.result_int(), 200);
+  server_->Stop();  // TearDown's second Stop is a no-op
+  char byte;
+  beast::error_code ec;
+  b.read_some(asio::buffer(&byte, 1), ec);
+  EXPECT_TRUE(ec == asio::error::eof || ec == asio::error::connection_reset) << ec.message();
 }
 
 }  // namespace
