@@ -31,17 +31,21 @@ struct LambdaApp::Parts {
 namespace {
 
 // The one place `lambda` opens its streams: MAILPULSE_STREAM, normally
-// kinesis://... (the embedded log under MAILPULSE_DATA_DIR also works, but in
-// Lambda that is a directory under /tmp: events would not outlive the
-// execution environment).
+// kinesis://... A remote stream needs nothing on local disk, so no data dir is
+// created or locked (Lambda's file system is read-only but for /tmp). The
+// embedded log under MAILPULSE_DATA_DIR also works, for tests, but in Lambda
+// events there would not outlive the execution environment.
 Result<LambdaStreams> OpenLambdaStreams(const Config& c, MetricsRegistry* metrics,
                                         std::optional<DirLock>* lock) {
-  std::filesystem::path data_dir = c.GetString("data_dir");
-  std::error_code ec;
-  std::filesystem::create_directories(data_dir, ec);
-  if (ec) return Status::Fail("cannot create data dir " + data_dir.string() + ": " + ec.message());
-  MP_ASSIGN_OR_RETURN(DirLock held, DirLock::Acquire(data_dir.string()));
-  lock->emplace(std::move(held));
+  if (IsEmbeddedStream(c.GetString("stream"))) {
+    std::filesystem::path data_dir = c.GetString("data_dir");
+    std::error_code ec;
+    std::filesystem::create_directories(data_dir, ec);
+    if (ec)
+      return Status::Fail("cannot create data dir " + data_dir.string() + ": " + ec.message());
+    MP_ASSIGN_OR_RETURN(DirLock held, DirLock::Acquire(data_dir.string()));
+    lock->emplace(std::move(held));
+  }
   LambdaStreams out;
   StreamOpenOptions so = StreamOptionsFromConfig(c, "events");
   so.metrics = metrics;

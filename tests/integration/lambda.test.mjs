@@ -8,6 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import {
   BIN, makeKeyPair, sign, sendgridBody, readStream, event, messageId, tempDir,
 } from './lib.mjs';
@@ -101,8 +102,9 @@ class FakeRuntimeApi {
   }
 }
 
-function startLambda(api, env) {
+function startLambda(api, env, cwd = undefined) {
   const proc = spawn(BIN, ['lambda'], {
+    cwd,
     env: { ...process.env, AWS_LAMBDA_RUNTIME_API: api, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -312,11 +314,13 @@ test('end to end: runtime API -> mailpulse lambda -> Kinesis (kinesalite), read 
   await createStream(sdk, 'webhooks-errors', 1);
   const runtime = new FakeRuntimeApi();
   const address = await runtime.listen();
+  // As in AWS: no MAILPULSE_DATA_DIR, and a working directory the function
+  // must not write to (Lambda's is read-only); checked empty at the end.
+  const cwd = tempDir('mailpulse-lambda-cwd-');
   const proc = startLambda(address, {
-    MAILPULSE_DATA_DIR: tempDir('mailpulse-lambda-kinesis-'),
     MAILPULSE_SENDGRID_PUBLIC_KEY: keys.publicB64,
     MAILPULSE_STREAM: `kinesis://webhooks?region=us-east-1&endpoint=${encodeURIComponent(kinesalite.endpoint)}`,
-  });
+  }, cwd);
   try {
     const acked = [];
     for (let i = 0; i < 6; i++) {
@@ -345,6 +349,7 @@ test('end to end: runtime API -> mailpulse lambda -> Kinesis (kinesalite), read 
       runtime.invoke(v2Event(body, sgHeaders(keys.privateKey, body)), { deadlineMs: Date.now() + 4000 }), 30000, 'outage'));
     assert.equal(res.status, 503, JSON.stringify(res));
     assert.equal(typeof res.json.error, 'string');
+    assert.deepEqual(readdirSync(cwd), [], 'the function wrote to its working directory');
   } finally {
     proc.proc.kill('SIGTERM');
     await proc.exited;

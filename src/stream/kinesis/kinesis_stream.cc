@@ -56,10 +56,10 @@ Result<std::unique_ptr<KinesisStream>> KinesisStream::Open(const KinesisStreamOp
   for (const ShardInfo& info : shards) s->open_shards_ += info.closed ? 0 : 1;
   if (s->open_shards_ == 0) return Status::Fail("kinesis stream '" + name + "' has no open shard");
 
-  const std::string dir = options.data_dir + "/checkpoints/kinesis-" + name;
-  // Read-only tools do not create it (a checkpoint save would).
-  if (!options.read_only) MP_RETURN_IF_ERROR(options.fs->CreateDir(dir));
-  s->checkpoints_ = std::make_unique<CheckpointStore>(options.fs, dir);
+  // Created by the first checkpoint save, not here: producers (ingest, the
+  // Lambda function) never save one and may have no writable disk.
+  s->checkpoint_dir_ = options.data_dir + "/checkpoints/kinesis-" + name;
+  s->checkpoints_ = std::make_unique<CheckpointStore>(options.fs, s->checkpoint_dir_);
   if (!options.read_only) {
     PutBatcherOptions bo;
     bo.senders = options.kinesis.senders;
@@ -107,6 +107,14 @@ Result<std::unique_ptr<StreamReader>> KinesisStream::OpenReader(ShardId shard,
 }
 
 Status KinesisStream::SaveCheckpoint(std::string_view consumer, ShardId shard, SequenceNumber seq) {
+  if (options_.read_only) return Status::Fail("kinesis stream opened read-only");
+  {
+    std::lock_guard<std::mutex> l(checkpoint_dir_mu_);
+    if (!checkpoint_dir_created_) {
+      MP_RETURN_IF_ERROR(options_.fs->CreateDir(checkpoint_dir_));
+      checkpoint_dir_created_ = true;
+    }
+  }
   return checkpoints_->Save(consumer, shard, seq);
 }
 

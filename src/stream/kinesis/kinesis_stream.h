@@ -77,6 +77,9 @@ class KinesisStream final : public Stream {
   std::unique_ptr<KinesisClient> client_;
   std::unique_ptr<KinesisProbe> probe_;
   std::unique_ptr<CheckpointStore> checkpoints_;
+  std::string checkpoint_dir_;
+  std::mutex checkpoint_dir_mu_;
+  bool checkpoint_dir_created_ = false;
   std::unique_ptr<PutBatcher> batcher_;
   uint32_t open_shards_ = 0;
   uint64_t max_record_bytes_ = kDefaultMaxRecordBytes;
