@@ -125,6 +125,9 @@ class Worker {
   Worker(ServerShared* shared, int index) : shared_(shared), index_(index) {}
 
   ~Worker() {
+    for (Item& item : inbox_) {
+      if (item.adopt_fd >= 0) ::close(item.adopt_fd);  // handed over as the server stopped
+    }
     if (listen_fd_ >= 0) ::close(listen_fd_);
     if (epfd_ >= 0) ::close(epfd_);
     if (wakefd_ >= 0) ::close(wakefd_);
