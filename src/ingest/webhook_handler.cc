@@ -281,6 +281,7 @@ void WebhookHandler::Handle(HttpRequest req, Responder respond) {
 
   // Room for the originals plus the enrichment prefix (~140 bytes each).
   pending->payloads.reserve(raw_bytes + 192 * accepted);
+  const EnrichedPayloadWriter enrich(now, ep->name);
   std::vector<std::shared_ptr<CommitTicket>> waits;
   sc.fresh.clear();
   for (uint32_t s = 0; s < shards; ++s) {
@@ -302,7 +303,7 @@ void WebhookHandler::Handle(HttpRequest req, Responder respond) {
       }
       counts[IngestProbe::kAccepted][type_index]++;
       size_t start = pending->payloads.size();
-      AppendEnrichedPayload(pending->payloads, elements[i].fields, elements[i].raw, now, ep->name);
+      enrich.Append(pending->payloads, elements[i].fields, elements[i].raw);
       sc.payload[i] = {static_cast<uint32_t>(start),
                        static_cast<uint32_t>(pending->payloads.size() - start)};
       sc.order[begin + fresh++] = i;
