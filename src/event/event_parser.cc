@@ -117,7 +117,7 @@ KeyId Classify(std::string_view name) {
 
 class Walker {
  public:
-  explicit Walker(EventFields* f) : f_(f) {}
+  Walker(EventFields* f, bool may_have_escapes) : f_(f), may_have_escapes_(may_have_escapes) {}
 
   ElementWalkError error() const { return {code_, where_}; }
 
@@ -149,6 +149,7 @@ class Walker {
   error_code MachineOpen(od::value& v);
 
   EventFields* f_;
+  const bool may_have_escapes_;  // false: no '\\' anywhere in the element
   std::string_view event_problem_;
   std::string_view timestamp_problem_;
   std::string_view duplicate_;
@@ -186,7 +187,7 @@ error_code Walker::ReadKey(od::field& field, std::string_view* name) {
 error_code Walker::String(od::value& v, std::string_view* out) {
   std::string_view tok = Trimmed(v.raw_json_token());
   std::string_view content = tok.substr(1, tok.size() - 2);
-  if (std::memchr(content.data(), '\\', content.size()) == nullptr) {
+  if (!may_have_escapes_ || std::memchr(content.data(), '\\', content.size()) == nullptr) {
     // Consume the value even though the view is already known: On-Demand
     // skips an unconsumed string followed by ':' as if it were a key, which
     // would let `{"a":"b":]}` through.
@@ -483,10 +484,11 @@ bool IsJsonNumber(std::string_view s) {
 }
 
 ElementWalkError WalkEventElement(simdjson::ondemand::value v, UnixMillis received_ms,
-                                  EventFields* fields, std::optional<std::string>* reject_reason) {
+                                  EventFields* fields, std::optional<std::string>* reject_reason,
+                                  bool may_have_escapes) {
   *fields = EventFields{};
   reject_reason->reset();
-  Walker walker(fields);
+  Walker walker(fields, may_have_escapes);
   if (walker.Event(v, reject_reason) != SUCCESS) return walker.error();
   if (!reject_reason->has_value()) *reject_reason = ValidateEvent(*fields, received_ms);
   return {};
