@@ -73,16 +73,51 @@ constexpr KnownKey kKnownKeys[] = {
     {"sg_machine_open", KeyId::kSgMachineOpen},
 };
 
+// True when `name` is exactly the N-1 characters of `lit` (a literal). The
+// length is a constant, so the comparison compiles to a few loads instead of
+// a memcmp call.
+template <size_t N>
+bool Is(std::string_view name, const char (&lit)[N]) {
+  return name.size() == N - 1 && std::memcmp(name.data(), lit, N - 1) == 0;
+}
+
+// Every key of every event goes through here (~15 per SendGrid event, most
+// of them unknown), so dispatch on the length first: one or two fixed-size
+// compares instead of a scan of kKnownKeys.
 KeyId Classify(std::string_view name) {
-  for (const KnownKey& k : kKnownKeys) {
-    if (k.name.size() == name.size() && k.name == name) return k.key;
+  switch (name.size()) {
+    case 3:
+      return Is(name, "url") ? KeyId::kUrl : KeyId::kUnknown;
+    case 4:
+      return Is(name, "type") ? KeyId::kType : Is(name, "pool") ? KeyId::kPool : KeyId::kUnknown;
+    case 5:
+      return Is(name, "event")   ? KeyId::kEvent
+             : Is(name, "email") ? KeyId::kEmail
+                                 : KeyId::kUnknown;
+    case 7:
+      return Is(name, "attempt") ? KeyId::kAttempt : KeyId::kUnknown;
+    case 8:
+      return Is(name, "category") ? KeyId::kCategory : KeyId::kUnknown;
+    case 9:
+      return Is(name, "timestamp") ? KeyId::kTimestamp : KeyId::kUnknown;
+    case 11:
+      return Is(name, "sg_event_id") ? KeyId::kSgEventId : KeyId::kUnknown;
+    case 13:
+      return Is(name, "sg_message_id")   ? KeyId::kSgMessageId
+             : Is(name, "singlesend_id") ? KeyId::kSinglesendId
+                                         : KeyId::kUnknown;
+    case 15:
+      return Is(name, "sg_machine_open") ? KeyId::kSgMachineOpen : KeyId::kUnknown;
+    case 21:
+      return Is(name, "marketing_campaign_id") ? KeyId::kMarketingCampaignId : KeyId::kUnknown;
+    default:
+      return KeyId::kUnknown;
   }
-  return KeyId::kUnknown;
 }
 
 class Walker {
  public:
-  explicit Walker(EventFields* f) : f_(f) {}
+  Walker(EventFields* f, bool may_have_escapes) : f_(f), may_have_escapes_(may_have_escapes) {}
 
   ElementWalkError error() const { return {code_, where_}; }
 
@@ -114,6 +149,7 @@ class Walker {
   error_code MachineOpen(od::value& v);
 
   EventFields* f_;
+  const bool may_have_escapes_;  // false: no '\\' anywhere in the element
   std::string_view event_problem_;
   std::string_view timestamp_problem_;
   std::string_view duplicate_;
@@ -151,7 +187,7 @@ error_code Walker::ReadKey(od::field& field, std::string_view* name) {
 error_code Walker::String(od::value& v, std::string_view* out) {
   std::string_view tok = Trimmed(v.raw_json_token());
   std::string_view content = tok.substr(1, tok.size() - 2);
-  if (std::memchr(content.data(), '\\', content.size()) == nullptr) {
+  if (!may_have_escapes_ || std::memchr(content.data(), '\\', content.size()) == nullptr) {
     // Consume the value even though the view is already known: On-Demand
     // skips an unconsumed string followed by ':' as if it were a key, which
     // would let `{"a":"b":]}` through.
@@ -448,10 +484,11 @@ bool IsJsonNumber(std::string_view s) {
 }
 
 ElementWalkError WalkEventElement(simdjson::ondemand::value v, UnixMillis received_ms,
-                                  EventFields* fields, std::optional<std::string>* reject_reason) {
+                                  EventFields* fields, std::optional<std::string>* reject_reason,
+                                  bool may_have_escapes) {
   *fields = EventFields{};
   reject_reason->reset();
-  Walker walker(fields);
+  Walker walker(fields, may_have_escapes);
   if (walker.Event(v, reject_reason) != SUCCESS) return walker.error();
   if (!reject_reason->has_value()) *reject_reason = ValidateEvent(*fields, received_ms);
   return {};

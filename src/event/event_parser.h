@@ -35,8 +35,12 @@ struct ElementWalkError {
 
 // `v` must be an element of the body array. On success, *fields and
 // *reject_reason describe the element (reject_reason empty = accepted).
+// `may_have_escapes` false promises that the element holds no '\\' at all
+// (the caller checked the whole body once), which spares looking for escapes
+// string by string; true is always correct.
 ElementWalkError WalkEventElement(simdjson::ondemand::value v, UnixMillis received_ms,
-                                  EventFields* fields, std::optional<std::string>* reject_reason);
+                                  EventFields* fields, std::optional<std::string>* reject_reason,
+                                  bool may_have_escapes = true);
 
 // True when `s` matches the JSON number grammar exactly (no surrounding space).
 bool IsJsonNumber(std::string_view s);

@@ -35,12 +35,8 @@ bool IsValidJsonValue(std::string_view raw) {
          simdjson::SUCCESS;
 }
 
-}  // namespace
-
-void AppendEnrichedPayload(std::string& out, const EventFields& f, std::string_view raw,
-                           UnixMillis received_ms, std::string_view webhook_name) {
-  out.reserve(out.size() + raw.size() + 128 + webhook_name.size() + f.message_id.size());
-  AppendEnvelopeStart(out, received_ms, webhook_name);
+// The rest of an enriched payload after the envelope's head.
+void AppendEnrichedTail(std::string& out, const EventFields& f, std::string_view raw) {
   out.append(",\"message_id\":");
   if (f.message_id.empty()) {
     out.append("null");
@@ -56,6 +52,27 @@ void AppendEnrichedPayload(std::string& out, const EventFields& f, std::string_v
   while (first < rest.size() && IsJsonSpace(rest[first])) ++first;
   if (first < rest.size() && rest[first] != '}') out.push_back(',');
   out.append(rest);
+}
+
+}  // namespace
+
+void AppendEnrichedPayload(std::string& out, const EventFields& f, std::string_view raw,
+                           UnixMillis received_ms, std::string_view webhook_name) {
+  out.reserve(out.size() + raw.size() + 128 + webhook_name.size() + f.message_id.size());
+  AppendEnvelopeStart(out, received_ms, webhook_name);
+  AppendEnrichedTail(out, f, raw);
+}
+
+EnrichedPayloadWriter::EnrichedPayloadWriter(UnixMillis received_ms,
+                                             std::string_view webhook_name) {
+  AppendEnvelopeStart(head_, received_ms, webhook_name);
+}
+
+void EnrichedPayloadWriter::Append(std::string& out, const EventFields& f,
+                                   std::string_view raw) const {
+  out.reserve(out.size() + raw.size() + 128 + head_.size() + f.message_id.size());
+  out.append(head_);
+  AppendEnrichedTail(out, f, raw);
 }
 
 void AppendRejectedPayload(std::string& out, std::string_view raw, std::string_view reason,

@@ -26,6 +26,18 @@ inline constexpr std::string_view kEnvelopeKey = "_mailpulse";
 void AppendEnrichedPayload(std::string& out, const EventFields& f, std::string_view raw,
                            UnixMillis received_ms, std::string_view webhook_name);
 
+// AppendEnrichedPayload for the events of one request, byte for byte: the
+// envelope's head, the same for all of them (received_ms and webhook), is
+// formatted once instead of per event.
+class EnrichedPayloadWriter {
+ public:
+  EnrichedPayloadWriter(UnixMillis received_ms, std::string_view webhook_name);
+  void Append(std::string& out, const EventFields& f, std::string_view raw) const;
+
+ private:
+  std::string head_;  // {"_mailpulse":{"received_ms":R,"webhook":"W"
+};
+
 // Appends
 //   {"_mailpulse":{"received_ms":R,"webhook":"W","error":"<reason>"},"raw":<raw>}
 // where <raw> is the element's bytes when they are one valid JSON value on

@@ -137,19 +137,22 @@ size_t DedupeIndex::MemoryLocked() const {
   return table_.size() * sizeof(Slot) + records_.size() * sizeof(Record) + arena_bytes_;
 }
 
-void DedupeIndex::MakeRoom(size_t key_len) {
+bool DedupeIndex::MakeRoom(size_t key_len) {
   const size_t budget = opts_.memory_budget_bytes;
-  auto evict = [this] {
+  bool moved = false;
+  auto evict = [this, &moved] {
     const UnixMillis seen = records_.front().seen_ms;
     if (PopFront()) {
       ++evicted_by_budget_;
       last_budget_evicted_ms_ = seen;
+      moved = true;  // backward-shift deletion may have moved slots
     }
   };
   // Table room first: grow while the budget allows it, else evict.
   while ((live_ + 1) * 4 > table_.size() * 3) {
     if (MemoryLocked() + table_.size() * sizeof(Slot) <= budget || records_.empty()) {
       Grow();
+      moved = true;
     } else {
       evict();
     }
@@ -159,7 +162,7 @@ void DedupeIndex::MakeRoom(size_t key_len) {
     const size_t need = std::max<size_t>(key_len, 1);
     const bool new_chunk = chunks_.empty() || chunks_.back().size - chunks_.back().used < need;
     const size_t extra = sizeof(Record) + (new_chunk ? std::max(kChunkBytes, need) : 0);
-    if (MemoryLocked() + extra <= budget || records_.empty()) return;
+    if (MemoryLocked() + extra <= budget || records_.empty()) return moved;
     evict();
   }
 }
@@ -179,10 +182,11 @@ const char* DedupeIndex::StoreKey(std::string_view key) {
 }
 
 void DedupeIndex::Insert(std::string_view key, uint32_t tag, UnixMillis seen_ms,
-                         const std::shared_ptr<CommitTicket>& ticket) {
-  MakeRoom(key.size());
-  bool found = false;
-  const size_t slot = Find(key, tag, &found);  // eviction may have moved things
+                         const std::shared_ptr<CommitTicket>& ticket, size_t slot) {
+  if (MakeRoom(key.size()) || slot == kNoSlot) {
+    bool found = false;
+    slot = Find(key, tag, &found);  // growth or eviction moved things
+  }
   const uint32_t seq = head_seq_ + static_cast<uint32_t>(records_.size());
   const char* stored = StoreKey(key);
   records_.push_back(Record{seen_ms, ticket, stored, static_cast<uint32_t>(key.size()), tag});
@@ -194,23 +198,41 @@ void DedupeIndex::CheckAndInsert(std::span<Query> queries, UnixMillis now,
                                  const std::shared_ptr<CommitTicket>& ticket) {
   std::lock_guard lock(mu_);
   ExpireByWindow(now);
-  for (Query& q : queries) {
-    const uint32_t tag = TagOf(q.key);
-    bool found = false;
-    const size_t slot = Find(q.key, tag, &found);
-    if (found) {
-      Record& r = At(table_[slot].seq);
-      if (r.ticket->state() != CommitTicket::State::kFailed && now - r.seen_ms < opts_.window_ms) {
-        q.outcome = Outcome::kDuplicate;
-        q.original = r.ticket;
-        continue;
-      }
-      r.ticket.reset();  // failed or expired: the record stays in the FIFO as garbage
-      EraseSlot(slot);
+  // A batch's keys land on random slots of a table far larger than the
+  // cache, so each probe would start with a cache miss. Hash a group of keys
+  // first and prefetch their home slots, so the misses overlap instead of
+  // queueing one after the other. (A prefetch made stale by Grow is only a
+  // wasted hint: Find reads the current table.)
+  constexpr size_t kGroup = 16;
+  uint32_t tags[kGroup];
+  for (size_t base = 0; base < queries.size(); base += kGroup) {
+    const size_t n = std::min(kGroup, queries.size() - base);
+    const size_t mask = table_.size() - 1;
+    for (size_t k = 0; k < n; ++k) {
+      tags[k] = TagOf(queries[base + k].key);
+      __builtin_prefetch(&table_[tags[k] & mask]);
     }
-    Insert(q.key, tag, now, ticket);
-    q.outcome = Outcome::kNew;
-    q.original.reset();
+    for (size_t k = 0; k < n; ++k) {
+      Query& q = queries[base + k];
+      const uint32_t tag = tags[k];
+      bool found = false;
+      size_t slot = Find(q.key, tag, &found);
+      if (found) {
+        Record& r = At(table_[slot].seq);
+        if (r.ticket->state() != CommitTicket::State::kFailed &&
+            now - r.seen_ms < opts_.window_ms) {
+          q.outcome = Outcome::kDuplicate;
+          q.original = r.ticket;
+          continue;
+        }
+        r.ticket.reset();  // failed or expired: the record stays in the FIFO as garbage
+        EraseSlot(slot);
+        slot = kNoSlot;  // the backward shift may have moved the run
+      }
+      Insert(q.key, tag, now, ticket, slot);
+      q.outcome = Outcome::kNew;
+      q.original.reset();
+    }
   }
 }
 
@@ -218,8 +240,8 @@ void DedupeIndex::InsertDurable(std::string_view key, UnixMillis seen_ms) {
   std::lock_guard lock(mu_);
   const uint32_t tag = TagOf(key);
   bool found = false;
-  Find(key, tag, &found);
-  if (!found) Insert(key, tag, seen_ms, CommitTicket::Durable());
+  const size_t slot = Find(key, tag, &found);
+  if (!found) Insert(key, tag, seen_ms, CommitTicket::Durable(), slot);
 }
 
 size_t DedupeIndex::entries() const {

@@ -114,10 +114,14 @@ class DedupeIndex {
   // Pops the FIFO front; returns true if it was a live entry.
   bool PopFront();
   void ExpireByWindow(UnixMillis now);
-  void MakeRoom(size_t key_len);
+  // Grows the table or evicts until one more entry of `key_len` bytes fits;
+  // returns true if that moved any slot (Grow, or an eviction's erase).
+  bool MakeRoom(size_t key_len);
   const char* StoreKey(std::string_view key);
+  static constexpr size_t kNoSlot = ~size_t{0};
+  // `slot`: where Find said the absent key goes, or kNoSlot to look it up.
   void Insert(std::string_view key, uint32_t tag, UnixMillis seen_ms,
-              const std::shared_ptr<CommitTicket>& ticket);
+              const std::shared_ptr<CommitTicket>& ticket, size_t slot);
   size_t MemoryLocked() const;
 
   const DedupeOptions opts_;

@@ -46,8 +46,13 @@ HttpResponse FromStatus(const Status& st) {
   }
 }
 
-// The state of one request while its appends are in flight. Shared by the
-// append callbacks and the tickets it waits on; the last one to finish answers.
+// The state of one request while its appends are in flight. It owns itself:
+// `outstanding` counts the completions still to come (plus Handle's hold),
+// and the last one answers and deletes it. Streams and tickets call each
+// completion exactly once (stream.h, commit_ticket.h), so no shared_ptr is
+// needed, and the callbacks capture plain pointers: a lambda holding a
+// shared_ptr is not trivially copyable, so std::function would heap-allocate
+// every one of them.
 struct PendingRequest {
   Responder respond;
   SteadyClock::time_point started;
@@ -59,8 +64,10 @@ struct PendingRequest {
   std::mutex mu;
   std::string failure;  // first failure reason
 
+  // One per shard append: the shard and the ticket that append resolves.
+  std::vector<std::pair<uint32_t, std::shared_ptr<CommitTicket>>> appends;
   // Buffers the stream reads until the appends complete.
-  std::vector<std::string> shard_payloads;
+  std::string payloads;  // the accepted records of every shard, back to back
   std::string error_payloads;
   std::string key_arena;  // partition keys of the accepted records
 
@@ -71,6 +78,12 @@ struct PendingRequest {
 
   void Done() {
     if (outstanding.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+    Answer();
+    delete this;
+  }
+
+ private:
+  void Answer() {
     probe->request_seconds().Observe(SecondsSince(started));
     if (failed.load()) {
       probe->failed_appends().Inc();
@@ -170,40 +183,62 @@ void WebhookHandler::Handle(HttpRequest req, Responder respond) {
   Status parsed = ParseWebhookBody(req.body, now, &elements);
   if (!parsed.ok()) return respond(HttpResponse::Error(400, parsed.message()));
 
-  auto pending = std::make_shared<PendingRequest>();
+  auto* pending = new PendingRequest;  // deletes itself (PendingRequest::Done)
   pending->respond = std::move(respond);
   pending->started = started;
   pending->probe = probe_;
   pending->retry_after_seconds = options_.retry_after_seconds;
 
   const uint32_t shards = events_->shard_count();
-  pending->shard_payloads.resize(shards);
 
-  // Keys without a heap allocation per event: partition keys go to one arena
-  // the stream reads until the appends complete, dedupe keys to a per-thread
-  // arena (the index copies what it keeps). Views are taken once both are built.
+  // Per-element bookkeeping in per-thread buffers, so a request allocates
+  // only what outlives Handle (the PendingRequest, its buffers, the tickets
+  // and the record vectors the stream takes). Keys without a heap allocation
+  // per event: partition keys go to one arena the stream reads until the
+  // appends complete, dedupe keys to a per-thread arena (the index copies
+  // what it keeps). Views are taken once the arenas stop growing.
   struct Span {
     uint32_t offset = 0, length = 0;
   };
-  thread_local std::string dedupe_arena;
-  thread_local std::vector<Span> pk_spans, dk_spans;
-  dedupe_arena.clear();
-  pk_spans.assign(elements.size(), {});
-  dk_spans.assign(elements.size(), {});
+  struct Scratch {
+    std::string dedupe_arena;
+    std::vector<Span> pk, dk, payload;  // per element
+    std::vector<uint32_t> shard;        // per element: its shard, when accepted
+    std::vector<uint8_t> type;          // per element: IngestProbe::TypeIndex of its event
+    // Accepted elements grouped by shard (body order within a shard):
+    // shard s owns order[shard_begin[s], shard_begin[s + 1]).
+    std::vector<uint32_t> order, shard_begin, fill;
+    std::vector<DedupeIndex::Query> queries;           // parallel to order
+    std::vector<std::pair<uint32_t, uint32_t>> fresh;  // per append: its run of order
+  };
+  thread_local Scratch sc;
+  sc.dedupe_arena.clear();
+  sc.pk.resize(elements.size());
+  sc.dk.resize(elements.size());
+  sc.payload.resize(elements.size());
+  sc.shard.resize(elements.size());
+  sc.type.resize(elements.size());
   size_t pk_bytes = 0;
   for (const BodyElement& el : elements) {
     if (!el.reject_reason) pk_bytes += PartitionKeyView(el.fields).size();
   }
   pending->key_arena.reserve(pk_bytes);
 
-  // Group accepted events by shard; rejected ones go to the error output.
-  std::vector<std::vector<uint32_t>> by_shard(shards);
+  // Rejected events go to the error output; accepted ones get their keys and
+  // shard. Consecutive events usually belong to one message (its processed,
+  // delivered, open...) and so share a partition key: reuse the previous
+  // shard rather than hash (MD5) the same key again.
   std::vector<std::pair<size_t, size_t>> error_spans;  // offsets into error_payloads
   std::array<std::array<uint64_t, IngestProbe::kTypes.size()>, IngestProbe::kOutcomes> counts{};
-  size_t raw_bytes = 0;
+  size_t raw_bytes = 0, accepted = 0;
+  std::string_view prev_pk;
+  uint32_t prev_shard = 0;
+  bool have_prev = false;
+  sc.shard_begin.assign(shards + 1, 0);
   for (uint32_t i = 0; i < elements.size(); ++i) {
     BodyElement& el = elements[i];
-    size_t type_index = IngestProbe::TypeIndex(el.fields.event);
+    const size_t type_index = IngestProbe::TypeIndex(el.fields.event);
+    sc.type[i] = static_cast<uint8_t>(type_index);
     if (el.reject_reason) {
       size_t start = pending->error_payloads.size();
       AppendRejectedPayload(pending->error_payloads, el.raw, *el.reject_reason, now, ep->name);
@@ -212,68 +247,75 @@ void WebhookHandler::Handle(HttpRequest req, Responder respond) {
       continue;
     }
     std::string_view pk = PartitionKeyView(el.fields);
-    pk_spans[i] = {static_cast<uint32_t>(pending->key_arena.size()),
-                   static_cast<uint32_t>(pk.size())};
+    sc.pk[i] = {static_cast<uint32_t>(pending->key_arena.size()), static_cast<uint32_t>(pk.size())};
     pending->key_arena.append(pk);
-    size_t dk_start = dedupe_arena.size();
-    AppendDedupeKey(dedupe_arena, el.fields);
-    dk_spans[i] = {static_cast<uint32_t>(dk_start),
-                   static_cast<uint32_t>(dedupe_arena.size() - dk_start)};
+    size_t dk_start = sc.dedupe_arena.size();
+    AppendDedupeKey(sc.dedupe_arena, el.fields);
+    sc.dk[i] = {static_cast<uint32_t>(dk_start),
+                static_cast<uint32_t>(sc.dedupe_arena.size() - dk_start)};
     raw_bytes += el.raw.size();
-    by_shard[events_->ShardFor(pk).value()].push_back(i);
+    if (!have_prev || pk != prev_pk) {
+      prev_shard = events_->ShardFor(pk).value();
+      prev_pk = pk;
+      have_prev = true;
+    }
+    sc.shard[i] = prev_shard;
+    ++sc.shard_begin[prev_shard + 1];
+    ++accepted;
   }
   auto view = [](const std::string& arena, Span sp) {
     return std::string_view(arena).substr(sp.offset, sp.length);
   };
 
-  std::vector<std::pair<uint32_t, std::shared_ptr<CommitTicket>>> appends;
-  std::vector<std::shared_ptr<CommitTicket>> waits;
-  std::vector<std::vector<AppendRecord>> records(shards);
-  std::vector<DedupeIndex::Query> queries;
-  for (uint32_t s = 0; s < shards; ++s) {
-    if (by_shard[s].empty()) continue;
-    auto ticket = std::make_shared<CommitTicket>();
-    queries.assign(by_shard[s].size(), {});
-    for (size_t q = 0; q < by_shard[s].size(); ++q)
-      queries[q].key = view(dedupe_arena, dk_spans[by_shard[s][q]]);
-    (*dedupe_)[s]->CheckAndInsert(queries, now, ticket);
+  // Group by shard (a counting sort: stable, so body order within a shard).
+  for (uint32_t s = 0; s < shards; ++s) sc.shard_begin[s + 1] += sc.shard_begin[s];
+  sc.fill.assign(sc.shard_begin.begin(), sc.shard_begin.end() - 1);
+  sc.order.resize(accepted);
+  sc.queries.resize(accepted);
+  for (uint32_t i = 0; i < elements.size(); ++i) {
+    if (elements[i].reject_reason) continue;
+    const uint32_t at = sc.fill[sc.shard[i]]++;
+    sc.order[at] = i;
+    sc.queries[at].key = view(sc.dedupe_arena, sc.dk[i]);
+  }
 
-    std::string& buf = pending->shard_payloads[s];
-    // Room for the originals plus the enrichment prefix (~140 bytes each).
-    buf.reserve(raw_bytes * by_shard[s].size() / std::max<size_t>(1, elements.size()) +
-                192 * by_shard[s].size());
-    std::vector<std::pair<size_t, size_t>> spans;
-    std::vector<uint32_t> fresh;
-    for (size_t q = 0; q < queries.size(); ++q) {
-      const BodyElement& el = elements[by_shard[s][q]];
-      size_t type_index = IngestProbe::TypeIndex(el.fields.event);
-      if (queries[q].outcome == DedupeIndex::Outcome::kDuplicate) {
+  // Room for the originals plus the enrichment prefix (~140 bytes each).
+  pending->payloads.reserve(raw_bytes + 192 * accepted);
+  const EnrichedPayloadWriter enrich(now, ep->name);
+  std::vector<std::shared_ptr<CommitTicket>> waits;
+  sc.fresh.clear();
+  for (uint32_t s = 0; s < shards; ++s) {
+    const uint32_t begin = sc.shard_begin[s], end = sc.shard_begin[s + 1];
+    if (begin == end) continue;
+    auto ticket = std::make_shared<CommitTicket>();
+    (*dedupe_)[s]->CheckAndInsert(std::span(sc.queries).subspan(begin, end - begin), now, ticket);
+    uint32_t fresh = 0;  // the fresh events are compacted to the front of the run
+    for (uint32_t q = begin; q < end; ++q) {
+      const uint32_t i = sc.order[q];
+      const size_t type_index = sc.type[i];
+      if (sc.queries[q].outcome == DedupeIndex::Outcome::kDuplicate) {
         counts[IngestProbe::kDuplicate][type_index]++;
-        const auto& original = queries[q].original;
+        const auto& original = sc.queries[q].original;
         if (original && original != ticket && original->state() == CommitTicket::State::kPending) {
           waits.push_back(original);
         }
         continue;
       }
       counts[IngestProbe::kAccepted][type_index]++;
-      size_t start = buf.size();
-      AppendEnrichedPayload(buf, el.fields, el.raw, now, ep->name);
-      spans.emplace_back(start, buf.size() - start);
-      fresh.push_back(by_shard[s][q]);
+      size_t start = pending->payloads.size();
+      enrich.Append(pending->payloads, elements[i].fields, elements[i].raw);
+      sc.payload[i] = {static_cast<uint32_t>(start),
+                       static_cast<uint32_t>(pending->payloads.size() - start)};
+      sc.order[begin + fresh++] = i;
     }
-    if (fresh.empty()) {
+    if (fresh == 0) {
       ticket->Resolve(true);  // nothing of ours references it
       continue;
     }
-    // Views are taken only now: the buffer no longer grows.
-    records[s].reserve(fresh.size());
-    for (size_t k = 0; k < fresh.size(); ++k) {
-      records[s].push_back(
-          AppendRecord{view(pending->key_arena, pk_spans[fresh[k]]),
-                       std::string_view(buf).substr(spans[k].first, spans[k].second), now});
-    }
-    appends.emplace_back(s, std::move(ticket));
+    pending->appends.emplace_back(s, std::move(ticket));
+    sc.fresh.emplace_back(begin, fresh);
   }
+  sc.queries.clear();  // drops the references to original tickets now
   for (size_t o = 0; o < IngestProbe::kOutcomes; ++o) {
     for (size_t t = 0; t < IngestProbe::kTypes.size(); ++t) {
       if (counts[o][t] == 0) continue;
@@ -285,19 +327,33 @@ void WebhookHandler::Handle(HttpRequest req, Responder respond) {
   }
   probe_->parse_seconds().Observe(SecondsSince(t_parse));
 
+  // The records, before any completion can run: a callback may run inline
+  // and must not find the per-thread buffers reused. Views are taken only
+  // now: the buffers no longer grow.
+  std::vector<std::vector<AppendRecord>> records(pending->appends.size());
+  for (size_t a = 0; a < records.size(); ++a) {
+    const auto [begin, n] = sc.fresh[a];
+    records[a].reserve(n);
+    for (uint32_t k = begin; k < begin + n; ++k) {
+      const uint32_t i = sc.order[k];
+      records[a].push_back(AppendRecord{view(pending->key_arena, sc.pk[i]),
+                                        view(pending->payloads, sc.payload[i]), now});
+    }
+  }
+
   // Register every completion before starting any, then release Handle's hold.
   pending->outstanding.fetch_add(
-      static_cast<int>(appends.size() + waits.size() + (error_spans.empty() ? 0 : 1)));
+      static_cast<int>(pending->appends.size() + waits.size() + (error_spans.empty() ? 0 : 1)));
   for (auto& original : waits) {
     original->OnResolved([pending](bool ok) {
       if (!ok) pending->Fail("an earlier copy of a duplicate event failed to store");
       pending->Done();
     });
   }
-  for (auto& [shard, ticket] : appends) {
-    events_->Append(ShardId(shard), std::move(records[shard]),
-                    [pending, ticket = ticket](const Status& st, SequenceNumber, SequenceNumber) {
-                      ticket->Resolve(st.ok());
+  for (size_t a = 0; a < records.size(); ++a) {
+    events_->Append(ShardId(pending->appends[a].first), std::move(records[a]),
+                    [pending, a](const Status& st, SequenceNumber, SequenceNumber) {
+                      pending->appends[a].second->Resolve(st.ok());
                       if (!st.ok()) pending->Fail(st.message());
                       pending->Done();
                     });

@@ -82,6 +82,28 @@ TEST(EventPayload, EnrichedEmptyObjectsAndWhitespace) {
   ExpectEnrichedKeepsOriginal("{\n \"a\":1}", out);
 }
 
+TEST(EventPayload, WriterMatchesAppendEnrichedPayload) {
+  std::ifstream in(std::string(MAILPULSE_TEST_DATA) + "/sendgrid/examples.json", std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::vector<BodyElement> els;
+  ASSERT_TRUE(ParseWebhookBody(ss.str(), kReceived, &els).ok());
+  EventFields empty;
+  for (std::string_view webhook : {"default", "hook\\\"1"}) {
+    const EnrichedPayloadWriter writer(kReceived, webhook);
+    std::string want, got;
+    for (const BodyElement& el : els) {
+      AppendEnrichedPayload(want, el.fields, el.raw, kReceived, webhook);
+      writer.Append(got, el.fields, el.raw);
+    }
+    for (std::string_view raw : {"{}", "{ \r\n }", "{\n \"a\":1}"}) {
+      AppendEnrichedPayload(want, empty, raw, kReceived, webhook);
+      writer.Append(got, empty, raw);
+    }
+    EXPECT_EQ(got, want) << webhook;
+  }
+}
+
 TEST(EventPayload, RejectedKeepsRawOrQuotesIt) {
   std::string out;
   AppendRejectedPayload(out, R"({"event":5})", "event must be a string", 7, "w");

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <map>
 #include <random>
 #include <string>
 #include <thread>
@@ -75,6 +76,49 @@ TEST(DedupeIndex, ExactUnderForcedHashCollisions) {
   EXPECT_EQ(q[2001].outcome, Outcome::kNew);
   EXPECT_EQ(q[2002].outcome, Outcome::kNew);
   EXPECT_EQ(idx.entries(), 2002u);
+}
+
+// Random batches (across CheckAndInsert's prefetch groups, table growth and
+// failed originals being replaced) against a plain map of the rules.
+TEST(DedupeIndex, BatchesMatchAReferenceModel) {
+  for (bool collide : {false, true}) {
+    SCOPED_TRACE(collide);
+    DedupeOptions opts{.window_ms = 5000};
+    if (collide) opts.hash_for_testing = ConstantHash;
+    DedupeIndex idx(opts);
+    struct Known {
+      std::shared_ptr<CommitTicket> ticket;
+      UnixMillis seen;
+    };
+    std::map<std::string, Known> model;
+    std::mt19937 rng(7);
+    std::vector<std::shared_ptr<CommitTicket>> tickets;
+    UnixMillis now = kT0;
+    for (int batch = 0; batch < 300; ++batch) {
+      now += rng() % 400;
+      auto t = NewTicket();
+      tickets.push_back(t);
+      std::vector<std::string> keys(1 + rng() % 60);
+      for (auto& k : keys) k = "k" + std::to_string(rng() % (collide ? 300 : 3000));
+      auto q = Queries(keys);
+      idx.CheckAndInsert(q, now, t);
+      for (size_t i = 0; i < q.size(); ++i) {
+        auto it = model.find(keys[i]);
+        const bool dup = it != model.end() &&
+                         it->second.ticket->state() != CommitTicket::State::kFailed &&
+                         now - it->second.seen < opts.window_ms;
+        ASSERT_EQ(q[i].outcome, dup ? Outcome::kDuplicate : Outcome::kNew) << batch << " " << i;
+        if (dup) {
+          ASSERT_EQ(q[i].original, it->second.ticket);
+        } else {
+          model[keys[i]] = Known{t, now};
+        }
+      }
+      // Settle an older append now and then, sometimes as a failure.
+      if (tickets.size() > 3 && rng() % 2 == 0)
+        tickets[rng() % tickets.size()]->Resolve(rng() % 3 != 0);
+    }
+  }
 }
 
 TEST(DedupeIndex, FailedOriginalBehavesAsAbsent) {
