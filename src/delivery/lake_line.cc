@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "common/json_escape.h"
+#include "delivery/event_scan.h"
 
 namespace mailpulse {
 namespace {
@@ -89,16 +90,22 @@ void LakeLineFormatter::FormatEvent(const StreamRecord& r, FormattedRecord* out)
     FormatUndeliverable(r, "record has no _mailpulse envelope", st.ok(), out);
     return;
   }
-  Status st = parser_.ParseOne(r.payload, r.arrival_ms, &element_);
-  if (!st.ok()) {
-    FormatUndeliverable(r, st.message(), false, out);
-    return;
+  const EventFields* fields = &scanned_;
+  if (!fast_scan_ || !ScanEventFields(r.payload, r.arrival_ms, &scanned_)) {
+    // Anything the fast path does not vouch for: the full parser decides,
+    // and names the reason.
+    Status st = parser_.ParseOne(r.payload, r.arrival_ms, &element_);
+    if (!st.ok()) {
+      FormatUndeliverable(r, st.message(), false, out);
+      return;
+    }
+    if (element_.reject_reason) {
+      FormatUndeliverable(r, *element_.reject_reason, true, out);
+      return;
+    }
+    fields = &element_.fields;
   }
-  if (element_.reject_reason) {
-    FormatUndeliverable(r, *element_.reject_reason, true, out);
-    return;
-  }
-  const EventFields& f = element_.fields;
+  const EventFields& f = *fields;
   event_type_.assign(f.event);
   std::transform(event_type_.begin(), event_type_.end(), event_type_.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
