@@ -62,8 +62,11 @@ void BatchBuilder::Add(const StreamRecord& r) {
   } else {
     formatter_.FormatEvent(r, &rec_);
   }
-  std::string group_key = rec_.error ? std::string("E") : "D" + opt_->prefix.GroupKey(rec_.values);
-  auto [it, inserted] = groups_.try_emplace(std::move(group_key));
+  group_key_.assign(1, rec_.error ? 'E' : 'D');
+  if (!rec_.error) opt_->prefix.AppendGroupKey(group_key_, rec_.values);
+  auto it = groups_.find(group_key_);
+  const bool inserted = it == groups_.end();
+  if (inserted) it = groups_.try_emplace(group_key_).first;
   Group& g = it->second;
   if (inserted) {
     g.encoder = opt_->encoding->make(opt_->compression_level);

@@ -78,7 +78,8 @@ class BatchBuilder {
   ShardId shard_;
   LakeLineFormatter formatter_;
   FormattedRecord rec_;
-  std::map<std::string, Group> groups_;
+  std::map<std::string, Group, std::less<>> groups_;
+  std::string group_key_;  // Add's lookup key, reused
   uint64_t records_ = 0, error_records_ = 0, raw_bytes_ = 0;
   SequenceNumber first_seq_, last_seq_;
   UnixMillis oldest_arrival_ms_ = 0;
