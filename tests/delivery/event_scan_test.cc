@@ -227,6 +227,18 @@ TEST_F(EventScanTest, OddEventsMatchTheFullParser) {
     std::string payload = std::string(kEnvelope) + c.rest;
     EXPECT_EQ(ExpectSame(payload), c.fast) << c.rest;
   }
+  // Every position of a stop byte inside a string, across 8-byte words.
+  for (size_t len = 1; len <= 20; ++len) {
+    for (size_t at = 0; at < len; ++at) {
+      for (std::string stop : {"\\\"", "\\u00e9", "\t", "\x01", "\xc3\xa9", "\xc3", "\x7f"}) {
+        std::string value(len, 'a');
+        value.replace(at, 1, stop);
+        const bool fast = stop != "\t" && stop != "\x01" && stop != "\xc3";
+        EXPECT_EQ(ExpectSame(std::string(kEnvelope) + base + R"(,"s":")" + value + R"("})"), fast)
+            << len << " " << at << " " << stop;
+      }
+    }
+  }
   // Without the envelope, or with a broken one: FlattenEnvelope decides first.
   ExpectSame(R"({"event":"open","timestamp":1767225600})");
   ExpectSame(R"({"_mailpulse":{"webhook":"w"},"event":"open","timestamp":1767225600})");
