@@ -94,7 +94,13 @@ void BatchBuilder::Add(const StreamRecord& r) {
 Result<std::vector<LakeObject>> BatchBuilder::Finish() {
   std::vector<LakeObject> out;
   out.reserve(groups_.size());
-  for (auto& [group_key, g] : groups_) {
+  std::vector<std::pair<const std::string, Group>*> ordered;
+  ordered.reserve(groups_.size());
+  for (auto& entry : groups_) ordered.push_back(&entry);
+  std::sort(ordered.begin(), ordered.end(),
+            [](const auto* a, const auto* b) { return a->first < b->first; });
+  for (auto* entry : ordered) {
+    Group& g = entry->second;
     PrefixValues v;
     v.arrival_ms = g.oldest_arrival_ms;
     v.event_ms = g.event_ms;
