@@ -62,8 +62,11 @@ void BatchBuilder::Add(const StreamRecord& r) {
   } else {
     formatter_.FormatEvent(r, &rec_);
   }
-  std::string group_key = rec_.error ? std::string("E") : "D" + opt_->prefix.GroupKey(rec_.values);
-  auto [it, inserted] = groups_.try_emplace(std::move(group_key));
+  group_key_.assign(1, rec_.error ? 'E' : 'D');
+  if (!rec_.error) opt_->prefix.AppendGroupKey(group_key_, rec_.values);
+  auto it = groups_.find(group_key_);
+  const bool inserted = it == groups_.end();
+  if (inserted) it = groups_.try_emplace(group_key_).first;
   Group& g = it->second;
   if (inserted) {
     g.encoder = opt_->encoding->make(opt_->compression_level);
@@ -91,7 +94,13 @@ void BatchBuilder::Add(const StreamRecord& r) {
 Result<std::vector<LakeObject>> BatchBuilder::Finish() {
   std::vector<LakeObject> out;
   out.reserve(groups_.size());
-  for (auto& [group_key, g] : groups_) {
+  std::vector<std::pair<const std::string, Group>*> ordered;
+  ordered.reserve(groups_.size());
+  for (auto& entry : groups_) ordered.push_back(&entry);
+  std::sort(ordered.begin(), ordered.end(),
+            [](const auto* a, const auto* b) { return a->first < b->first; });
+  for (auto* entry : ordered) {
+    Group& g = entry->second;
     PrefixValues v;
     v.arrival_ms = g.oldest_arrival_ms;
     v.event_ms = g.event_ms;

@@ -16,10 +16,11 @@
 // output at Finish. Not thread-safe; one per shard thread.
 #pragma once
 
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "common/status.h"
@@ -78,7 +79,13 @@ class BatchBuilder {
   ShardId shard_;
   LakeLineFormatter formatter_;
   FormattedRecord rec_;
-  std::map<std::string, Group> groups_;
+  struct KeyHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  // Hashed: a lookup per record; Finish sorts the keys for its order.
+  std::unordered_map<std::string, Group, KeyHash, std::equal_to<>> groups_;
+  std::string group_key_;  // Add's lookup key, reused
   uint64_t records_ = 0, error_records_ = 0, raw_bytes_ = 0;
   SequenceNumber first_seq_, last_seq_;
   UnixMillis oldest_arrival_ms_ = 0;

@@ -16,18 +16,46 @@ class PlainEncoder final : public ObjectEncoder {
   }
 };
 
+// Compressor state is large (zstd's workspace, libdeflate's hash tables) and
+// an encoder lives for one object — one per partition per batch, often only
+// a few KB — so allocating it per encoder (and faulting its pages in) cost
+// more than compressing. One per thread is kept instead; the output depends
+// only on the input and the level, never on what the state compressed before.
+libdeflate_compressor* ThreadGzipCompressor(int level) {
+  struct Cached {
+    int level = 0;
+    libdeflate_compressor* c = nullptr;
+    ~Cached() {
+      if (c != nullptr) libdeflate_free_compressor(c);
+    }
+  };
+  thread_local Cached cached;
+  if (cached.c == nullptr || cached.level != level) {
+    if (cached.c != nullptr) libdeflate_free_compressor(cached.c);
+    cached.c = libdeflate_alloc_compressor(level);
+    cached.level = level;
+  }
+  return cached.c;
+}
+
+ZSTD_CCtx* ThreadZstdContext() {
+  struct Cached {
+    ZSTD_CCtx* cctx = ZSTD_createCCtx();
+    ~Cached() { ZSTD_freeCCtx(cctx); }
+  };
+  thread_local Cached cached;
+  return cached.cctx;
+}
+
 class GzipEncoder final : public ObjectEncoder {
  public:
   explicit GzipEncoder(int level) : level_(level <= 0 ? 1 : level) {}
-  ~GzipEncoder() override {
-    if (c_ != nullptr) libdeflate_free_compressor(c_);
-  }
   Result<std::string> Finish() override {
-    if (c_ == nullptr) c_ = libdeflate_alloc_compressor(level_);
-    if (c_ == nullptr) return Status::Fail("libdeflate: cannot allocate a compressor");
+    libdeflate_compressor* c = ThreadGzipCompressor(level_);
+    if (c == nullptr) return Status::Fail("libdeflate: cannot allocate a compressor");
     std::string out;
-    out.resize(libdeflate_gzip_compress_bound(c_, raw_.size()));
-    size_t n = libdeflate_gzip_compress(c_, raw_.data(), raw_.size(), out.data(), out.size());
+    out.resize(libdeflate_gzip_compress_bound(c, raw_.size()));
+    size_t n = libdeflate_gzip_compress(c, raw_.data(), raw_.size(), out.data(), out.size());
     if (n == 0) return Status::Fail("libdeflate: gzip compression failed");
     out.resize(n);
     raw_.clear();
@@ -37,19 +65,17 @@ class GzipEncoder final : public ObjectEncoder {
 
  private:
   int level_;
-  libdeflate_compressor* c_ = nullptr;
 };
 
 class ZstdEncoder final : public ObjectEncoder {
  public:
   explicit ZstdEncoder(int level) : level_(level == 0 ? 1 : level) {}
-  ~ZstdEncoder() override { ZSTD_freeCCtx(cctx_); }
   Result<std::string> Finish() override {
-    if (cctx_ == nullptr) cctx_ = ZSTD_createCCtx();
-    if (cctx_ == nullptr) return Status::Fail("zstd: cannot allocate a context");
+    ZSTD_CCtx* cctx = ThreadZstdContext();
+    if (cctx == nullptr) return Status::Fail("zstd: cannot allocate a context");
     std::string out;
     out.resize(ZSTD_compressBound(raw_.size()));
-    size_t n = ZSTD_compressCCtx(cctx_, out.data(), out.size(), raw_.data(), raw_.size(), level_);
+    size_t n = ZSTD_compressCCtx(cctx, out.data(), out.size(), raw_.data(), raw_.size(), level_);
     if (ZSTD_isError(n)) return Status::Fail(std::string("zstd: ") + ZSTD_getErrorName(n));
     out.resize(n);
     raw_.clear();
@@ -59,7 +85,6 @@ class ZstdEncoder final : public ObjectEncoder {
 
  private:
   int level_;
-  ZSTD_CCtx* cctx_ = nullptr;
 };
 
 Result<std::string> DecodePlain(std::string_view object) { return std::string(object); }

@@ -14,6 +14,8 @@
 // delivery's size hint.
 //
 // Thread-safety: an encoder belongs to one thread; the registry is immutable.
+// Finish compresses with the calling thread's compressor state (kept per
+// thread: allocating it per object cost more than compressing).
 #pragma once
 
 #include <memory>

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "common/json_escape.h"
+#include "delivery/event_scan.h"
 
 namespace mailpulse {
 namespace {
@@ -41,6 +42,11 @@ bool FlattenEnvelope(std::string_view payload, std::string* out, std::string_vie
   bool expect_key = true;
   bool members = false;
   std::string_view last_key;
+  // Bytes from `copied` to p are copied unchanged in one append when
+  // something must be rewritten (a key, a CR/LF) or at the end: appending
+  // byte by byte was most of this function's cost.
+  size_t copied = p;
+  auto copy_to = [&](size_t end) { out->append(payload.data() + copied, end - copied); };
   while (p < payload.size()) {
     char c = payload[p];
     if (c == '"') {
@@ -49,15 +55,16 @@ bool FlattenEnvelope(std::string_view payload, std::string* out, std::string_vie
       if (end >= payload.size()) return false;
       std::string_view str = payload.substr(p + 1, end - p - 1);
       if (depth == 0 && expect_key) {
+        copy_to(p);
         *out += "\"mp_";
         out->append(str);
         *out += '"';
+        copied = end + 1;
         last_key = str;
         expect_key = false;
         members = true;
-      } else {
-        if (depth == 0 && last_key == "webhook") *webhook = str;
-        out->append(payload.substr(p, end - p + 1));
+      } else if (depth == 0 && last_key == "webhook") {
+        *webhook = str;
       }
       p = end + 1;
       continue;
@@ -68,10 +75,15 @@ bool FlattenEnvelope(std::string_view payload, std::string* out, std::string_vie
       --depth;
     }
     if (c == ',' && depth == 0) expect_key = true;
-    *out += (c == '\n' || c == '\r') ? ' ' : c;
+    if (c == '\n' || c == '\r') {
+      copy_to(p);
+      *out += ' ';
+      copied = p + 1;
+    }
     ++p;
   }
   if (p >= payload.size()) return false;
+  copy_to(p);
   std::string_view rest = payload.substr(p + 1);
   if (!members && !rest.empty() && rest.front() == ',') rest.remove_prefix(1);
   AppendLineSafe(*out, rest);
@@ -89,16 +101,22 @@ void LakeLineFormatter::FormatEvent(const StreamRecord& r, FormattedRecord* out)
     FormatUndeliverable(r, "record has no _mailpulse envelope", st.ok(), out);
     return;
   }
-  Status st = parser_.ParseOne(r.payload, r.arrival_ms, &element_);
-  if (!st.ok()) {
-    FormatUndeliverable(r, st.message(), false, out);
-    return;
+  const EventFields* fields = &scanned_;
+  if (!fast_scan_ || !ScanEventFields(r.payload, r.arrival_ms, &scanned_)) {
+    // Anything the fast path does not vouch for: the full parser decides,
+    // and names the reason.
+    Status st = parser_.ParseOne(r.payload, r.arrival_ms, &element_);
+    if (!st.ok()) {
+      FormatUndeliverable(r, st.message(), false, out);
+      return;
+    }
+    if (element_.reject_reason) {
+      FormatUndeliverable(r, *element_.reject_reason, true, out);
+      return;
+    }
+    fields = &element_.fields;
   }
-  if (element_.reject_reason) {
-    FormatUndeliverable(r, *element_.reject_reason, true, out);
-    return;
-  }
-  const EventFields& f = element_.fields;
+  const EventFields& f = *fields;
   event_type_.assign(f.event);
   std::transform(event_type_.begin(), event_type_.end(), event_type_.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });

@@ -39,6 +39,10 @@ struct FormattedRecord {
 
 class LakeLineFormatter {
  public:
+  // `fast_scan` false: every event goes through the full parser; tests use
+  // it as the reference for the fast path (delivery/event_scan.h).
+  explicit LakeLineFormatter(bool fast_scan = true) : fast_scan_(fast_scan) {}
+
   // A record of the events stream.
   void FormatEvent(const StreamRecord& r, FormattedRecord* out);
   // A record of the error-output stream (always an error line).
@@ -48,8 +52,10 @@ class LakeLineFormatter {
   void FormatUndeliverable(const StreamRecord& r, std::string_view reason, bool payload_is_json,
                            FormattedRecord* out);
 
+  bool fast_scan_;
   WebhookBodyParser parser_;
   BodyElement element_;
+  EventFields scanned_;
   std::string event_type_;
 };
 

@@ -183,25 +183,29 @@ void AppendPartitionValue(std::string& out, std::string_view value) {
     return;
   }
   static const char kHex[] = "0123456789ABCDEF";
-  size_t start = out.size();
+  // Built on the stack and appended once (this runs for every record's
+  // group key). A byte may start below the limit and end 2 bytes past it.
+  char seg[kMaxPartitionValue + 2];
+  size_t n = 0;
   for (unsigned char c : value) {
-    if (out.size() - start >= kMaxPartitionValue) break;
+    if (n >= kMaxPartitionValue) break;
     bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
                 c == '-' || c == '_' || c == '.';
     if (safe) {
-      out += static_cast<char>(c);
+      seg[n++] = static_cast<char>(c);
     } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
+      seg[n++] = '%';
+      seg[n++] = kHex[c >> 4];
+      seg[n++] = kHex[c & 15];
     }
   }
   // "." and ".." are not valid key segments.
-  std::string_view seg(out.data() + start, out.size() - start);
-  if (seg == "." || seg == "..") {
-    out.resize(start);
-    for (size_t k = 0; k < seg.size(); ++k) out += "%2E";
+  std::string_view v(seg, n);
+  if (v == "." || v == "..") {
+    for (size_t k = 0; k < v.size(); ++k) out += "%2E";
+    return;
   }
+  out.append(v);
 }
 
 Status PrefixTemplate::ParseInto(std::string_view text, PrefixTemplate* t) {
@@ -340,6 +344,11 @@ std::string PrefixTemplate::Evaluate(const PrefixValues& v) const {
 
 std::string PrefixTemplate::GroupKey(const PrefixValues& v) const {
   std::string out;
+  AppendGroupKey(out, v);
+  return out;
+}
+
+void PrefixTemplate::AppendGroupKey(std::string& out, const PrefixValues& v) const {
   for (const Part& p : parts_) {
     if (p.op == Op::kEventTimestamp) {
       (void)FormatInto(p.text, v.event_ms, &out);
@@ -349,7 +358,6 @@ std::string PrefixTemplate::GroupKey(const PrefixValues& v) const {
       out += '\x1f';
     }
   }
-  return out;
 }
 
 }  // namespace mailpulse

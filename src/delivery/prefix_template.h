@@ -63,6 +63,8 @@ class PrefixTemplate {
   // The part of the prefix that depends on the record alone (partition keys,
   // event time): records with equal group keys share one object.
   std::string GroupKey(const PrefixValues& v) const;
+  // GroupKey appended to `out` (no allocation once `out` has grown).
+  void AppendGroupKey(std::string& out, const PrefixValues& v) const;
 
   bool uses_random() const { return uses_random_; }
   bool uses_event_time() const { return uses_event_time_; }

@@ -483,6 +483,11 @@ bool IsJsonNumber(std::string_view s) {
   return i == n;
 }
 
+int InterpretedKeyIndex(std::string_view name) {
+  const KeyId key = Classify(name);
+  return key == KeyId::kUnknown ? -1 : static_cast<int>(key) - 1;
+}
+
 ElementWalkError WalkEventElement(simdjson::ondemand::value v, UnixMillis received_ms,
                                   EventFields* fields, std::optional<std::string>* reject_reason,
                                   bool may_have_escapes) {

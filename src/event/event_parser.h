@@ -45,4 +45,9 @@ ElementWalkError WalkEventElement(simdjson::ondemand::value v, UnixMillis receiv
 // True when `s` matches the JSON number grammar exactly (no surrounding space).
 bool IsJsonNumber(std::string_view s);
 
+// A small index (>= 0) when `name` is a top-level key the walker interprets
+// (a second occurrence of one rejects the event as a duplicate), else -1.
+// For delivery's fast path (delivery/event_scan.h).
+int InterpretedKeyIndex(std::string_view name);
+
 }  // namespace mailpulse

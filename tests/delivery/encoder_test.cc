@@ -3,6 +3,8 @@
 #include "delivery/encoder.h"
 
 #include <gtest/gtest.h>
+#include <libdeflate.h>
+#include <zstd.h>
 
 namespace mailpulse {
 namespace {
@@ -65,6 +67,32 @@ TEST(EncoderTest, EncoderIsReusableAfterFinish) {
   EXPECT_EQ(enc->raw_bytes(), 0u);
   enc->AddLine("b");
   EXPECT_EQ(*(*FindEncoding("jsonl.zst"))->decode(*enc->Finish()), "b\n");
+}
+
+// Compressor state is kept per thread and reused across objects: the bytes
+// must be what a fresh compressor makes, whatever was compressed before and
+// at whichever level.
+TEST(EncoderTest, ReusedCompressorStateMakesTheBytesOfAFreshOne) {
+  for (int level : {1, 3, 1}) {
+    for (int n : {1000, 3, 50000, 0, 200}) {
+      std::string raw = Lines(n);
+      libdeflate_compressor* c = libdeflate_alloc_compressor(level);
+      std::string gz(libdeflate_gzip_compress_bound(c, raw.size()), '\0');
+      gz.resize(libdeflate_gzip_compress(c, raw.data(), raw.size(), gz.data(), gz.size()));
+      libdeflate_free_compressor(c);
+      std::string zst(ZSTD_compressBound(raw.size()), '\0');
+      zst.resize(ZSTD_compress(zst.data(), zst.size(), raw.data(), raw.size(), level));
+      for (const char* name : {"jsonl.gz", "jsonl.zst"}) {
+        auto enc = (*FindEncoding(name))->make(level);
+        for (int i = 0; i < n; ++i)
+          enc->AddLine(R"({"event":"open","n":)" + std::to_string(i) + "}");
+        auto bytes = enc->Finish();
+        ASSERT_TRUE(bytes.ok()) << name;
+        EXPECT_EQ(*bytes, std::string_view(name) == "jsonl.gz" ? gz : zst)
+            << name << " level " << level << " lines " << n;
+      }
+    }
+  }
 }
 
 TEST(EncoderTest, CorruptInputIsCorruption) {
