@@ -150,7 +150,8 @@ Status AnalyticsService::PollOnce(size_t* applied) {
   for (auto it = readers_.begin(); it != readers_.end();) {
     ShardId s = it->first;
     StreamReader& reader = *it->second;
-    MP_ASSIGN_OR_RETURN(std::vector<StreamRecord> batch, reader.Read(1024, 4 << 20));
+    std::vector<StreamRecord>& batch = read_buffer_;  // reused: no allocation per record
+    MP_RETURN_IF_ERROR(reader.ReadInto(&batch, 1024, 4 << 20));
     for (size_t i = 0; i < batch.size(); i += kApplySlice) {
       size_t end = std::min(batch.size(), i + kApplySlice);
       uint64_t bad = 0;

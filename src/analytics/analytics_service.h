@@ -117,6 +117,7 @@ class AnalyticsService {
   mutable std::shared_mutex mu_;
   StreamPositions positions_;  // last applied seq per shard read so far
   std::map<ShardId, std::unique_ptr<StreamReader>> readers_;
+  std::vector<StreamRecord> read_buffer_;  // PollOnce's records, reused across calls
   UnixMillis last_refresh_ms_ = 0;
   std::atomic<uint64_t> published_version_{0};
   std::atomic<uint64_t> skipped_{0};

@@ -98,7 +98,8 @@ Result<size_t> ShardDeliverer::Step() {
   size_t max_bytes = std::max<uint64_t>(64 << 10, opt_.buffer_bytes > builder_.raw_bytes()
                                                       ? opt_.buffer_bytes - builder_.raw_bytes()
                                                       : 0);
-  MP_ASSIGN_OR_RETURN(auto records, reader_->Read(opt_.read_records, max_bytes));
+  std::vector<StreamRecord>& records = read_buffer_;  // reused: no allocation per record
+  MP_RETURN_IF_ERROR(reader_->ReadInto(&records, opt_.read_records, max_bytes));
   auto& gauges = probe_->shard(shard_);
   for (const StreamRecord& r : records) {
     if (builder_.empty()) {

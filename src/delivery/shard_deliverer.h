@@ -87,6 +87,7 @@ class ShardDeliverer {
   ShardId shard_;
   DeliveryProbe* probe_;
   BatchBuilder builder_;
+  std::vector<StreamRecord> read_buffer_;  // Step's records, reused across calls
   std::unique_ptr<StreamReader> reader_;
   SequenceNumber checkpoint_;
   UnixMillis batch_started_ms_ = 0;

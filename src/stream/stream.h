@@ -65,6 +65,14 @@ class StreamReader {
   // Up to max_records records (and roughly max_bytes of payload) after the
   // last one returned. Empty means caught up: call again later.
   virtual Result<std::vector<StreamRecord>> Read(size_t max_records, size_t max_bytes) = 0;
+  // The same records as Read, into *out (replacing its contents). A consumer
+  // that passes the same vector every time lets a backend reuse the strings'
+  // memory: the embedded log then copies each record once and allocates
+  // nothing per record in steady state. On error *out is unspecified.
+  virtual Status ReadInto(std::vector<StreamRecord>* out, size_t max_records, size_t max_bytes) {
+    MP_ASSIGN_OR_RETURN(*out, Read(max_records, max_bytes));
+    return Status::Ok();
+  }
   // True once the shard is closed (resharded, Kinesis) and every record of
   // it was returned: the consumer checkpoints SequenceNumber::ShardEnd() and
   // its children may start. The embedded log's and Kafka's shards never close.

@@ -153,6 +153,47 @@ TEST_F(StreamLocalTest, LargeAppendSplitsIntoSeveralBatches) {
   EXPECT_EQ(Payloads(ReadShard(0)), big);
 }
 
+TEST_F(StreamLocalTest, ReadIntoOneVectorGivesWhatReadGives) {
+  // Payloads of varied lengths, shorter and longer than the previous call's
+  // strings, across several appends (batches) and both codecs.
+  for (int level : {0, 1}) {
+    options_.compression_level = level;
+    options_.dir = root_ + "/readinto" + std::to_string(level);
+    Open();
+    std::vector<std::string> payloads;
+    for (int i = 0; i < 50; ++i)
+      payloads.push_back(
+          std::string(static_cast<size_t>((i * 37) % 300), static_cast<char>('a' + i % 26)) +
+          std::to_string(i));
+    for (size_t at = 0; at < payloads.size(); at += 9) {
+      std::vector<std::string> part(
+          payloads.begin() + static_cast<long>(at),
+          payloads.begin() + static_cast<long>(std::min(at + 9, payloads.size())));
+      ASSERT_TRUE(AppendAndWait(*stream_, 0, part, 1000 + static_cast<int64_t>(at),
+                                "key-" + std::to_string(at))
+                      .status.ok());
+    }
+    auto reader = stream_->OpenReader(ShardId(0), StartPosition::TrimHorizon());
+    ASSERT_TRUE(reader.ok());
+    std::vector<StreamRecord> buffer(20);  // stale contents must not leak through
+    std::vector<StreamRecord> all;
+    for (int calls = 0; calls < 100; ++calls) {
+      ASSERT_TRUE((*reader)->ReadInto(&buffer, 4, 1 << 20).ok());
+      if (buffer.empty()) break;
+      EXPECT_LE(buffer.size(), 4u);
+      for (const StreamRecord& r : buffer) all.push_back(r);
+    }
+    EXPECT_EQ(Payloads(all), payloads) << "level " << level;
+    ASSERT_EQ(all.size(), payloads.size());
+    for (size_t i = 0; i < all.size(); ++i) {
+      EXPECT_EQ(all[i].seq.u64(), i + 1);
+      EXPECT_EQ(all[i].partition_key, "key-" + std::to_string(i / 9 * 9));
+      EXPECT_EQ(all[i].arrival_ms, 1000 + static_cast<int64_t>(i / 9 * 9));
+    }
+    stream_->Close();
+  }
+}
+
 TEST_F(StreamLocalTest, CompressionLevelsRoundTrip) {
   for (int level : {0, 1, 3, -1}) {
     options_.compression_level = level;

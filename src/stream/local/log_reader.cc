@@ -48,21 +48,37 @@ void LogReader::MoveTo(uint64_t segment_first_seq) {
 
 Result<std::vector<StreamRecord>> LogReader::Read(size_t max_records, size_t max_bytes) {
   std::vector<StreamRecord> out;
+  MP_RETURN_IF_ERROR(ReadInto(&out, max_records, max_bytes));
+  return out;
+}
+
+Status LogReader::ReadInto(std::vector<StreamRecord>* out, size_t max_records, size_t max_bytes) {
+  // Records are assigned over the elements already in *out, whose strings
+  // keep their capacity from the previous call.
+  size_t n = 0;
   size_t bytes = 0;
-  while (out.size() < max_records && bytes < max_bytes) {
+  while (n < max_records && bytes < max_bytes) {
     if (pending_pos_ < pending_.size()) {
-      bytes += pending_[pending_pos_].payload.size();
-      out.push_back(std::move(pending_[pending_pos_++]));
+      const RecordView& r = pending_[pending_pos_++];
+      if (n == out->size()) out->emplace_back();
+      StreamRecord& o = (*out)[n++];
+      o.seq = r.seq;
+      o.arrival_ms = r.arrival_ms;
+      o.partition_key.assign(r.key);
+      o.payload.assign(r.payload);
+      bytes += r.payload.size();
       continue;
     }
     Result<bool> got = FetchBatch();
     if (!got.ok()) {
-      if (!out.empty()) return out;  // the error repeats on the next call
+      if (n > 0) break;  // the error repeats on the next call
+      out->clear();
       return got.status();
     }
     if (!*got) break;
   }
-  return out;
+  out->resize(n);
+  return Status::Ok();
 }
 
 Result<bool> LogReader::FetchBatch() {
@@ -117,8 +133,7 @@ Result<bool> LogReader::FetchBatch() {
         if (r.arrival_ms < min_arrival_ms_) return;
         arrival_filter_ = false;  // first match: everything after it is wanted
       }
-      pending_.push_back(
-          StreamRecord{r.seq, r.arrival_ms, std::string(r.key), std::string(r.payload)});
+      pending_.push_back(r);
     });
     if (!s.ok()) {
       pending_.clear();

@@ -26,9 +26,12 @@ class LogReader final : public StreamReader {
  public:
   LogReader(ShardLog* log, StartPosition start);
   Result<std::vector<StreamRecord>> Read(size_t max_records, size_t max_bytes) override;
+  Status ReadInto(std::vector<StreamRecord>* out, size_t max_records, size_t max_bytes) override;
 
  private:
-  // Decodes the next batch with wanted records into pending_; false when caught up.
+  // Decodes the next batch with wanted records into pending_ (views into
+  // the decoder's or buf_'s bytes, valid until the next fetch); false when
+  // caught up.
   Result<bool> FetchBatch();
   void MoveTo(uint64_t segment_first_seq);
 
@@ -41,7 +44,7 @@ class LogReader final : public StreamReader {
   int64_t min_arrival_ms_ = INT64_MIN;
   std::string buf_;
   BatchDecoder decoder_;
-  std::vector<StreamRecord> pending_;
+  std::vector<RecordView> pending_;
   size_t pending_pos_ = 0;
 };
 
