@@ -8,7 +8,7 @@ DEBIAN_PACKAGES=(
   build-essential cmake ninja-build pkg-config git curl ca-certificates
   libboost-dev libsimdjson-dev libzstd-dev libdeflate-dev libtomlplusplus-dev libcli11-dev
   libspdlog-dev libfmt-dev libssl-dev libgtest-dev libgmock-dev libcurl4-openssl-dev
-  librocksdb-dev librdkafka-dev
+  librocksdb-dev librdkafka-dev libisal-dev
   clang libclang-rt-14-dev
   nodejs npm nginx wrk
   zip unzip binutils

@@ -35,7 +35,7 @@ constexpr ConfigKey kKeys[] = {
   {"buffer_size", ConfigType::kBytes, "8MiB", "Delivery buffering size per shard, uncompressed, 1-128 MiB (Firehose's SizeInMBs)."},
   {"lake_put_concurrency", ConfigType::kInt, "16", "Object puts delivery keeps in flight at once (per stream; 1 = one at a time). Overlaps fsyncs on a local lake and round trips on S3."},
   {"lake_encoding", ConfigType::kString, "jsonl.gz", "Lake object encoding: jsonl.gz (Firehose's GZIP), jsonl.zst or jsonl."},
-  {"lake_compression_level", ConfigType::kInt, "0", "Compression level of lake objects (0 = the encoding's default: gzip 1, zstd 1)."},
+  {"lake_compression_level", ConfigType::kInt, "0", "Compression level of lake objects (0 = the encoding's default: gzip 1, zstd 1). gzip 1-3 use ISA-L's igzip (fast), 4-12 libdeflate (smaller, slower)."},
   {"lake_prefix", ConfigType::kString, "events/event_type=!{partitionKeyFromQuery:event_type}/campaign=!{partitionKeyFromQuery:campaign}/dt=!{timestamp:yyyy-MM-dd}/hour=!{timestamp:HH}/", "Lake key prefix in Firehose syntax (docs/formats/lake-object.md); !{event_timestamp:...} partitions by event time."},
   {"lake_error_prefix", ConfigType::kString, "errors/!{firehose:error-output-type}/dt=!{timestamp:yyyy-MM-dd}/hour=!{timestamp:HH}/", "Lake key prefix for records that cannot be delivered; must contain !{firehose:error-output-type}."},
   {"query_timeout", ConfigType::kSeconds, "300", "`mailpulse query`: stop a query that runs longer than this (0 = no limit)."},

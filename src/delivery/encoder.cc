@@ -1,7 +1,10 @@
 #include "delivery/encoder.h"
 
+#include <isa-l/igzip_lib.h>
 #include <libdeflate.h>
 #include <zstd.h>
+
+#include <vector>
 
 namespace mailpulse {
 namespace {
@@ -47,10 +50,59 @@ ZSTD_CCtx* ThreadZstdContext() {
   return cached.cctx;
 }
 
+// Levels 1-3 (and 0, the default: 1) use ISA-L's igzip, levels 4-12
+// libdeflate. igzip level 1 compresses these NDJSON objects 1.3x (6 KB
+// objects) to 2.7x (1 MB) faster than libdeflate level 1 on this machine at
+// the same or a better ratio (docs/benchmarks.md, "Delivery"), and gzip is
+// most of delivery's CPU; libdeflate's higher levels are there for whoever
+// trades CPU for smaller objects.
+constexpr int kMaxIsalLevel = 3;
+
+// ISA-L's per-level working memory, kept per thread like the others.
+uint8_t* ThreadIsalLevelBuffer(int level, uint32_t* size) {
+  static constexpr uint32_t kSizes[] = {0, ISAL_DEF_LVL1_DEFAULT, ISAL_DEF_LVL2_DEFAULT,
+                                        ISAL_DEF_LVL3_DEFAULT};
+  thread_local std::vector<uint8_t> buffer;
+  *size = kSizes[level];
+  if (buffer.size() < *size) buffer.resize(*size);
+  return buffer.data();
+}
+
 class GzipEncoder final : public ObjectEncoder {
  public:
   explicit GzipEncoder(int level) : level_(level <= 0 ? 1 : level) {}
   Result<std::string> Finish() override {
+    Result<std::string> out = level_ <= kMaxIsalLevel ? Igzip() : Libdeflate();
+    raw_.clear();
+    lines_ = 0;
+    return out;
+  }
+
+ private:
+  // One gzip member (no name, mtime 0), as libdeflate writes it.
+  Result<std::string> Igzip() {
+    std::string out;
+    // Deflate's worst case is the input in stored blocks (5 bytes per 64 KiB)
+    // plus the gzip header and trailer; this is well above it.
+    out.resize(raw_.size() + raw_.size() / 16 + 1024);
+    isal_zstream z;
+    isal_deflate_stateless_init(&z);
+    z.level = static_cast<uint32_t>(level_);
+    z.level_buf = ThreadIsalLevelBuffer(level_, &z.level_buf_size);
+    z.gzip_flag = IGZIP_GZIP;
+    z.next_in = reinterpret_cast<uint8_t*>(raw_.data());
+    z.avail_in = static_cast<uint32_t>(raw_.size());
+    z.end_of_stream = 1;
+    z.flush = NO_FLUSH;
+    z.next_out = reinterpret_cast<uint8_t*>(out.data());
+    z.avail_out = static_cast<uint32_t>(out.size());
+    int r = isal_deflate_stateless(&z);
+    if (r != COMP_OK) return Status::Fail("igzip: compression failed (" + std::to_string(r) + ")");
+    out.resize(z.total_out);
+    return out;
+  }
+
+  Result<std::string> Libdeflate() {
     libdeflate_compressor* c = ThreadGzipCompressor(level_);
     if (c == nullptr) return Status::Fail("libdeflate: cannot allocate a compressor");
     std::string out;
@@ -58,12 +110,9 @@ class GzipEncoder final : public ObjectEncoder {
     size_t n = libdeflate_gzip_compress(c, raw_.data(), raw_.size(), out.data(), out.size());
     if (n == 0) return Status::Fail("libdeflate: gzip compression failed");
     out.resize(n);
-    raw_.clear();
-    lines_ = 0;
     return out;
   }
 
- private:
   int level_;
 };
 
