@@ -90,7 +90,7 @@ struct Connection {
   std::string in;           // bytes read and not yet consumed (header state)
   std::optional<http::request_parser<http::string_body>> parser;
   HttpRequest request;
-  uint64_t body_expected = 0;  // Content-Length bodies: bytes still to read into request.body
+  size_t body_have = 0;  // Content-Length bodies: bytes of request.body read so far
   bool keep_alive = true;
   bool close_after = false;
   std::string route;
@@ -138,25 +138,25 @@ class Worker {
     wakefd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (epfd_ < 0 || wakefd_ < 0)
       return Status::Fail(std::string("epoll/eventfd: ") + std::strerror(errno));
-    epoll_event ev{};
-    ev.events = EPOLLIN;
-    ev.data.u64 = kWakeTag;
-    if (::epoll_ctl(epfd_, EPOLL_CTL_ADD, wakefd_, &ev) != 0)
-      return Status::Fail(std::string("epoll_ctl: ") + std::strerror(errno));
-    return Status::Ok();
+    return Watch(wakefd_, EPOLLIN, kWakeTag);
   }
 
   void set_peers(std::vector<std::unique_ptr<Worker>>* peers) { peers_ = peers; }
 
+  // Adds fd to this worker's epoll set; `tag` comes back in its events.
+  Status Watch(int fd, uint32_t events, uint64_t tag) {
+    epoll_event ev{};
+    ev.events = events;
+    ev.data.u64 = tag;
+    if (::epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev) != 0)
+      return Status::Fail(std::string("epoll_ctl(add): ") + std::strerror(errno));
+    return Status::Ok();
+  }
+
   // Makes this worker accept on `listen_fd` (one worker does).
   Status Listen(int listen_fd) {
     listen_fd_ = listen_fd;
-    epoll_event ev{};
-    ev.events = EPOLLIN;
-    ev.data.u64 = kListenTag;
-    if (::epoll_ctl(epfd_, EPOLL_CTL_ADD, listen_fd, &ev) != 0)
-      return Status::Fail(std::string("epoll_ctl(listen): ") + std::strerror(errno));
-    return Status::Ok();
+    return Watch(listen_fd, EPOLLIN, kListenTag);
   }
 
   void Run() {
@@ -323,11 +323,10 @@ class Worker {
     c->fd = fd;
     c->id = ++last_id_;
     c->worker = this;
-    epoll_event ev{};
-    ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
-    ev.data.u64 = (c->id << 8) | kConnectionTag;
-    if (::epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev) != 0) {
-      spdlog::warn("http: epoll_ctl(add): {}", std::strerror(errno));
+    Status watched =
+        Watch(fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, (c->id << 8) | kConnectionTag);
+    if (!watched.ok()) {
+      spdlog::warn("http: {}", watched.message());
       ::close(fd);
       OnConnectionGone();
       return;
@@ -362,7 +361,7 @@ class Worker {
     c.parser->body_limit(std::numeric_limits<std::uint64_t>::max());
     c.parser->eager(false);
     c.request = HttpRequest{};
-    c.body_expected = 0;
+    c.body_have = 0;
     c.deadline_ms = NowMs() + shared_->options.header_timeout_seconds * 1000;
   }
 
@@ -492,12 +491,13 @@ class Worker {
     if (!length || *length == 0) return Dispatch(cp);
     // A Content-Length body is read straight into its final buffer, with
     // room for the parsers' padding: no copy beyond what is already buffered.
+    // The string is sized once (one fill of the declared length); reads then
+    // land at body_have.
     r.body.reserve(static_cast<size_t>(*length) + shared_->options.body_padding);
-    size_t take = std::min<size_t>(c.in.size(), static_cast<size_t>(*length));
-    r.body.append(c.in.data(), take);
-    c.in.erase(0, take);
-    c.body_expected = *length - take;
-    if (c.body_expected == 0) return Dispatch(cp);
+    r.body.resize(static_cast<size_t>(*length));
+    c.body_have = std::min<size_t>(c.in.size(), r.body.size());
+    std::memcpy(r.body.data(), c.in.data(), c.body_have);
+    c.in.erase(0, c.body_have);
     c.state = Connection::State::kBody;
     ReadBody(cp);
   }
@@ -505,16 +505,12 @@ class Worker {
   void ReadBody(const std::shared_ptr<Connection>& cp) {
     Connection& c = *cp;
     std::string& body = c.request.body;
-    while (c.body_expected > 0) {
-      size_t old = body.size();
-      body.resize(old + c.body_expected);
-      ssize_t n = ::recv(c.fd, body.data() + old, c.body_expected, 0);
+    while (c.body_have < body.size()) {
+      ssize_t n = ::recv(c.fd, body.data() + c.body_have, body.size() - c.body_have, 0);
       if (n > 0) {
-        body.resize(old + static_cast<size_t>(n));
-        c.body_expected -= static_cast<uint64_t>(n);
+        c.body_have += static_cast<size_t>(n);
         continue;
       }
-      body.resize(old);
       if (n < 0 && errno == EINTR) continue;
       if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
       return CloseConnection(c);  // the peer went away mid-body
